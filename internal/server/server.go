@@ -1,0 +1,139 @@
+// Package server is Vanthu's HTTP layer: the chi router, middleware, and the
+// handlers (HTML pages and the /api/v1 JSON API) that call the capability
+// packages. Handlers translate; rules live in the capabilities.
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"vanthu/internal/config"
+	"vanthu/internal/platform/objectstore"
+	"vanthu/web"
+)
+
+// Deps is everything the HTTP layer needs, built once in main's run.
+type Deps struct {
+	Log     *slog.Logger
+	Config  config.Config
+	DB      *pgxpool.Pool
+	Store   *objectstore.Store
+	Version string
+}
+
+// Server holds the dependencies the handlers share.
+type Server struct {
+	log      *slog.Logger
+	cfg      config.Config
+	db       *pgxpool.Pool
+	store    *objectstore.Store
+	version  string
+	registry *prometheus.Registry
+	metrics  *httpMetrics
+}
+
+// New builds the server and its router.
+func New(d Deps) *Server {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return &Server{
+		log: d.Log, cfg: d.Config, db: d.DB, store: d.Store, version: d.Version,
+		registry: reg, metrics: newHTTPMetrics(reg),
+	}
+}
+
+// Handler returns the complete HTTP handler.
+func (s *Server) Handler() http.Handler {
+	r := chi.NewRouter()
+	r.Use(requestID, s.recoverPanics, s.observe, securityHeaders)
+
+	csrf := http.NewCrossOriginProtection()
+	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.log.WarnContext(r.Context(), "cross-origin request refused", "request_id", RequestID(r.Context()),
+			"method", r.Method, "path", r.URL.Path, "origin", r.Header.Get("Origin"))
+		s.writeProblem(w, r, http.StatusForbidden,
+			"Yêu cầu bị từ chối vì được gửi từ một trang web khác (chống giả mạo yêu cầu).", nil)
+	}))
+	r.Use(csrf.Handler)
+	r.Use(middleware.Compress(5, "text/html", "text/css", "application/javascript", "application/json",
+		"application/problem+json", "image/svg+xml", "text/plain"))
+
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		s.writeProblem(w, r, http.StatusNotFound, "", nil)
+	})
+	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		s.writeProblem(w, r, http.StatusMethodNotAllowed, "", nil)
+	})
+
+	r.Get("/healthz", s.healthz)
+	r.Get("/readyz", s.readyz)
+	r.Handle("/metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
+	r.Handle("/static/*", http.StripPrefix("/static/", staticHandler()))
+
+	r.Group(func(r chi.Router) {
+		r.Use(limitBody(s.cfg.MaxBodyBytes), noStore)
+		s.pageRoutes(r)
+	})
+	return r
+}
+
+func staticHandler() http.Handler {
+	files := http.FileServerFS(web.Static)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// URLs carry a content version (web.Asset), so they may be cached long.
+		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		files.ServeHTTP(w, r)
+	})
+}
+
+// Serve listens on addr until ctx ends, then drains requests for up to 20 s.
+func (s *Server) Serve(ctx context.Context, addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	return s.ServeListener(ctx, ln)
+}
+
+// ServeListener serves on an open listener; tests use a random port.
+func (s *Server) ServeListener(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       10 * time.Minute, // large scans over slow links
+		WriteTimeout:      10 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	s.log.Info("listening", "addr", ln.Addr().String(), "base_url", s.cfg.BaseURL, "version", s.version)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	s.log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
