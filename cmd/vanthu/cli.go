@@ -45,7 +45,11 @@ func commands() map[string]command {
 	return map[string]command{
 		"serve":   {summary: "run the web server", run: cmdServe},
 		"migrate": {summary: "apply or revert database migrations", sub: migrateCommands()},
+		"audit":   {summary: "verify the audit log", sub: auditCommands()},
 		"version": {summary: "print the version", run: cmdVersion},
+		"seed":    {summary: "seed data: 'seed --demo' or 'seed units'", run: cmdSeed},
+		"user":    {summary: "manage users", sub: userCommands()},
+		"token":   {summary: "manage API tokens", sub: tokenCommands()},
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	_ "time/tzdata" // dates are shown in Vietnam time even on minimal hosts
 )
 
 func main() {

@@ -3,8 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"time"
 
+	"vanthu/internal/audit"
 	"vanthu/internal/config"
+	"vanthu/internal/identity"
 	"vanthu/internal/server"
 )
 
@@ -45,9 +49,30 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Background upkeep; every replica runs it, and each task is safe to
+	// run concurrently.
+	go audit.New(pool).RunMaintenance(ctx, 6*time.Hour, log)
+	go purgeSessions(ctx, identity.NewStore(pool), identity.SessionPolicy{Idle: cfg.SessionIdleTimeout, Absolute: cfg.SessionAbsoluteTimeout}, log)
+
 	srv := server.New(server.Deps{Log: log, Config: cfg, DB: pool, Store: store, Version: version})
 	if err := srv.Serve(ctx, cfg.HTTPAddr); err != nil {
 		return fmt.Errorf("http server: %w", err)
 	}
 	return nil
+}
+
+// purgeSessions deletes expired sessions every ten minutes until ctx ends.
+func purgeSessions(ctx context.Context, users *identity.Store, pol identity.SessionPolicy, log *slog.Logger) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		if _, err := users.PurgeExpiredSessions(ctx, pol); err != nil && ctx.Err() == nil {
+			log.Warn("purge expired sessions", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

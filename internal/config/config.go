@@ -38,6 +38,7 @@ type Config struct {
 	SessionAbsoluteTimeout time.Duration
 	LoginMaxFailures       int
 	LoginLockDuration      time.Duration
+	AccountInactiveAfter   time.Duration
 	TOTPIssuer             string
 
 	LogLevel  string
@@ -84,7 +85,10 @@ var Settings = []Setting{
 		apply:       func(c *Config, v string) error { c.HTTPAddr = v; return requireHostPort(v) }},
 	{Name: "VANTHU_BASE_URL", Default: "http://127.0.0.1:8080",
 		Description: "Public URL of the platform, used in links, cookies and TOTP enrolment.",
-		apply:       func(c *Config, v string) error { c.BaseURL = strings.TrimRight(v, "/"); return requireURL(v, "http", "https") }},
+		apply: func(c *Config, v string) error {
+			c.BaseURL = strings.TrimRight(v, "/")
+			return requireURL(v, "http", "https")
+		}},
 	{Name: "VANTHU_MAX_BODY_BYTES", Default: "1048576",
 		Description: "Largest request body for ordinary forms and JSON, in bytes.",
 		apply:       func(c *Config, v string) (err error) { c.MaxBodyBytes, err = positiveInt64(v); return err }},
@@ -103,6 +107,9 @@ var Settings = []Setting{
 	{Name: "VANTHU_LOGIN_LOCK_DURATION", Default: "30m",
 		Description: "How long a locked account stays locked unless an administrator unlocks it.",
 		apply:       func(c *Config, v string) (err error) { c.LoginLockDuration, err = positiveDuration(v); return err }},
+	{Name: "VANTHU_ACCOUNT_INACTIVE_AFTER", Default: "1080h",
+		Description: "Accounts not used for this long (default 45 days) are disabled at their next login attempt.",
+		apply:       func(c *Config, v string) (err error) { c.AccountInactiveAfter, err = positiveDuration(v); return err }},
 	{Name: "VANTHU_TOTP_ISSUER", Default: "Vanthu",
 		Description: "Issuer name shown in authenticator apps.",
 		apply:       func(c *Config, v string) error { c.TOTPIssuer = v; return requireNonEmpty(v) }},
@@ -174,6 +181,14 @@ func mask(s Setting, raw string) string {
 		if _, has := u.User.Password(); has {
 			u.User = url.UserPassword(u.User.Username(), "xxxxx")
 		}
+		// pgx also takes passwords as query parameters.
+		q := u.Query()
+		for _, k := range []string{"password", "sslpassword"} {
+			if q.Has(k) {
+				q.Set(k, "xxxxx")
+			}
+		}
+		u.RawQuery = q.Encode()
 		return u.Redacted()
 	}
 	if raw == "" {

@@ -3,11 +3,13 @@ package server
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 
 	"github.com/a-h/templ"
 
+	"vanthu/internal/apperr"
 	"vanthu/web"
 )
 
@@ -117,3 +119,64 @@ func (s *Server) page(r *http.Request, title, active string) web.Page {
 	return web.Page{Title: title, Active: active, Viewer: viewerFrom(r.Context())}
 }
 
+// statusOf maps an error kind to its HTTP status.
+func statusOf(k apperr.Kind) int {
+	switch k {
+	case apperr.KindInvalid:
+		return http.StatusUnprocessableEntity
+	case apperr.KindNotFound:
+		return http.StatusNotFound
+	case apperr.KindConflict:
+		return http.StatusConflict
+	case apperr.KindForbidden:
+		return http.StatusForbidden
+	case apperr.KindUnauthenticated:
+		return http.StatusUnauthorized
+	case apperr.KindLocked:
+		return http.StatusLocked
+	case apperr.KindUnavailable:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+// writeError is the one place errors become responses: a user-facing error
+// keeps its Vietnamese message, an oversized body says so, anything else is
+// logged and answered with a generic 500.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		s.writeProblem(w, r, http.StatusRequestEntityTooLarge,
+			fmt.Sprintf("Dữ liệu gửi lên vượt quá giới hạn %s.", humanBytes(tooBig.Limit)), nil)
+		return
+	}
+	if e, ok := apperr.As(err); ok && e.Kind != apperr.KindInternal {
+		s.writeProblem(w, r, statusOf(e.Kind), e.Message, e.Fields)
+		return
+	}
+	s.serverError(w, r, err)
+}
+
+// formFromError turns a validation error into messages on a form.
+func formFromError(err error, values map[string]string) web.Form {
+	f := web.Form{Values: values, Errors: map[string]string{}}
+	if e, ok := apperr.As(err); ok {
+		for k, v := range e.Fields {
+			f.Errors[k] = v
+		}
+		f.Error = e.Message
+		return f
+	}
+	f.Error = "Đã có lỗi ngoài ý muốn. Vui lòng thử lại."
+	return f
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%d MB", n>>20)
+	case n >= 1<<10:
+		return fmt.Sprintf("%d KB", n>>10)
+	}
+	return fmt.Sprintf("%d byte", n)
+}

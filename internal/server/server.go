@@ -18,7 +18,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"vanthu/internal/audit"
 	"vanthu/internal/config"
+	"vanthu/internal/identity"
+	"vanthu/internal/org"
 	"vanthu/internal/platform/objectstore"
 	"vanthu/web"
 )
@@ -41,15 +44,23 @@ type Server struct {
 	version  string
 	registry *prometheus.Registry
 	metrics  *httpMetrics
+
+	users *identity.Store
+	units *org.Store
+	audit *audit.Log
 }
 
 // New builds the server and its router.
 func New(d Deps) *Server {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	units := org.NewStore(d.DB)
+	// Capabilities with open records carry them to successor units.
+	units.RegisterMoveHook(identity.MembershipsHook{})
 	return &Server{
 		log: d.Log, cfg: d.Config, db: d.DB, store: d.Store, version: d.Version,
 		registry: reg, metrics: newHTTPMetrics(reg),
+		users: identity.NewStore(d.DB), units: units, audit: audit.New(d.DB),
 	}
 }
 
@@ -82,8 +93,21 @@ func (s *Server) Handler() http.Handler {
 	r.Handle("/static/*", http.StripPrefix("/static/", staticHandler()))
 
 	r.Group(func(r chi.Router) {
-		r.Use(limitBody(s.cfg.MaxBodyBytes), noStore)
-		s.pageRoutes(r)
+		r.Use(limitBody(s.cfg.MaxBodyBytes), noStore, s.authenticate)
+		s.authRoutes(r)
+		r.Group(func(r chi.Router) {
+			r.Use(s.requireUser)
+			s.pageRoutes(r)
+			s.accountRoutes(r)
+			s.adminRoutes(r)
+		})
+		r.Route("/api/v1", func(r chi.Router) {
+			r.Get("/openapi.json", s.openAPI)
+			r.Group(func(r chi.Router) {
+				r.Use(s.requireUser)
+				s.apiRoutes(r)
+			})
+		})
 	})
 	return r
 }

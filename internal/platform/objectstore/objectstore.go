@@ -117,6 +117,9 @@ type PutOptions struct {
 	SHA256 []byte
 }
 
+// singlePutMax is the largest upload sent in one PUT (minio-go's part size).
+const singlePutMax = 16 << 20
+
 // Put streams r (size bytes, or -1 when unknown) to key. The SHA-256 is
 // computed here while streaming and the server verifies it: either against
 // opts.SHA256 sent up front, or against the checksum minio-go sends after the
@@ -131,10 +134,13 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64, op
 		// while the SHA-256 checksum still protects the bytes.
 		DisableContentSha256: true,
 	}
-	if opts.SHA256 != nil {
+	if opts.SHA256 != nil && size >= 0 && size <= singlePutMax {
 		po.UserMetadata = map[string]string{"x-amz-checksum-sha256": base64.StdEncoding.EncodeToString(opts.SHA256)}
 	} else {
+		// A declared whole-object digest is valid only on a single PUT;
+		// multipart uploads checksum each part and we compare the total.
 		po.Checksum = minio.ChecksumSHA256
+		po.PartSize = singlePutMax
 	}
 	info, err := s.client.PutObject(ctx, s.bucket, key, body, size, po)
 	if err != nil {
@@ -216,7 +222,7 @@ func (s *Store) PresignedGet(ctx context.Context, key, downloadName string, inli
 }
 
 // ContentDisposition builds a header value that carries a Vietnamese file
-// name safely: an ASCII fallback plus the RFC 5987 UTF-8 form.
+// name safely (RFC 5987 UTF-8 form for non-ASCII names).
 func ContentDisposition(name string, inline bool) string {
 	kind := "attachment"
 	if inline {
@@ -226,10 +232,12 @@ func ContentDisposition(name string, inline bool) string {
 	return mime.FormatMediaType(kind, map[string]string{"filename": name})
 }
 
-// SafeFileName strips path parts and control characters from a name shown
-// to users or used as a download name; it never becomes an object key.
+// SafeFileName strips path parts (old browsers send C:\\…) and control
+// characters from an uploaded file's name; it never becomes an object key.
+// Callers naming a download after a symbol such as 57-NQ/TW replace its
+// slashes first.
 func SafeFileName(name string) string {
-	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
+	if i := strings.LastIndexAny(name, `/\\`); i >= 0 {
 		name = name[i+1:]
 	}
 	name = strings.Map(func(r rune) rune {
@@ -278,6 +286,10 @@ func (s *Store) mapErr(err error) error {
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
+	}
+	// minio-go checks arguments before sending anything: a bug, not an outage.
+	if strings.Contains(err.Error(), "cannot be") || strings.Contains(err.Error(), "Invalid") {
+		return fmt.Errorf("object store request: %w", err)
 	}
 	// No S3 answer at all: the network or the server is down.
 	return fmt.Errorf("%w: %v", ErrUnavailable, err)

@@ -1,0 +1,273 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"vanthu/internal/platform/objectstore/s3test"
+	"vanthu/internal/platform/postgres"
+	"vanthu/internal/platform/postgres/pgtest"
+)
+
+// syncBuffer is a bytes.Buffer safe to write from the serving goroutine.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+type result struct {
+	err            error
+	stdout, stderr string
+}
+
+func runWith(t *testing.T, env map[string]string, args ...string) result {
+	t.Helper()
+	var stdout, stderr syncBuffer
+	err := run(context.Background(), args, strings.NewReader(""), &stdout, &stderr, func(k string) string { return env[k] })
+	return result{err: err, stdout: stdout.String(), stderr: stderr.String()}
+}
+
+func TestNoArgsIsUsageError(t *testing.T) {
+	r := runWith(t, nil)
+	if !errors.Is(r.err, errUsage) {
+		t.Fatalf("run() = %v, want errUsage", r.err)
+	}
+	for _, c := range []string{"serve", "migrate", "version"} {
+		if !strings.Contains(r.stderr, c) {
+			t.Errorf("usage does not list %q:\n%s", c, r.stderr)
+		}
+	}
+}
+
+func TestUnknownCommand(t *testing.T) {
+	r := runWith(t, nil, "frobnicate")
+	if !errors.Is(r.err, errUsage) {
+		t.Fatalf("run(frobnicate) = %v, want errUsage", r.err)
+	}
+	if !strings.Contains(r.err.Error(), "frobnicate") {
+		t.Errorf("error %q does not name the command", r.err)
+	}
+	for _, c := range []string{"serve", "migrate", "version", "Usage: vanthu"} {
+		if !strings.Contains(r.stderr, c) {
+			t.Errorf("stderr does not list %q:\n%s", c, r.stderr)
+		}
+	}
+	if r.stdout != "" {
+		t.Errorf("stdout = %q, want nothing", r.stdout)
+	}
+}
+
+func TestHelp(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"-h"}, {"help"}, {"migrate", "--help"}, {"serve", "--help"}, {"version", "-h"}} {
+		r := runWith(t, nil, args...)
+		if r.err != nil {
+			t.Errorf("run(%q) = %v, want nil", args, r.err)
+		}
+		if !strings.Contains(r.stderr, "Usage:") {
+			t.Errorf("run(%q) printed no usage:\n%s", args, r.stderr)
+		}
+	}
+	r := runWith(t, nil, "migrate", "--help")
+	for _, c := range []string{"up", "down", "version", "vanthu migrate"} {
+		if !strings.Contains(r.stderr, c) {
+			t.Errorf("migrate --help does not list %q:\n%s", c, r.stderr)
+		}
+	}
+}
+
+func TestBadArguments(t *testing.T) {
+	for _, args := range [][]string{
+		{"migrate"},
+		{"migrate", "sideways"},
+		{"migrate", "down"},
+		{"migrate", "down", "x"},
+		{"migrate", "down", "0"},
+		{"migrate", "down", "-1"},
+		{"migrate", "down", "1", "2"},
+		{"migrate", "up", "extra"},
+		{"migrate", "version", "extra"},
+		{"version", "--bogus-flag"},
+		{"serve", "extra"},
+	} {
+		r := runWith(t, nil, args...)
+		if !errors.Is(r.err, errUsage) {
+			t.Errorf("run(%q) = %v, want errUsage", args, r.err)
+		}
+	}
+}
+
+func TestVersion(t *testing.T) {
+	r := runWith(t, nil, "version")
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	if r.stdout != "vanthu dev\n" {
+		t.Fatalf("stdout = %q, want %q", r.stdout, "vanthu dev\n")
+	}
+}
+
+func TestMigrateCommands(t *testing.T) {
+	env := map[string]string{"VANTHU_DATABASE_URL": pgtest.NewDatabase(t)}
+	latest, err := postgres.LatestVersion()
+	if err != nil || latest == 0 {
+		t.Fatalf("LatestVersion = %d, %v", latest, err)
+	}
+
+	r := runWith(t, env, "migrate", "version")
+	if r.err != nil {
+		t.Fatalf("migrate version: %v\n%s", r.err, r.stderr)
+	}
+	if want := fmt.Sprintf("%d; this binary's latest is %d\n", latest, latest); r.stdout != want {
+		t.Fatalf("migrate version printed %q, want %q", r.stdout, want)
+	}
+
+	r = runWith(t, env, "migrate", "down", "1")
+	if r.err != nil {
+		t.Fatalf("migrate down 1: %v\n%s", r.err, r.stderr)
+	}
+	if want := fmt.Sprintf("schema at version %d\n", latest-1); r.stdout != want {
+		t.Fatalf("migrate down 1 printed %q, want %q", r.stdout, want)
+	}
+	r = runWith(t, env, "migrate", "version")
+	if want := fmt.Sprintf("%d; this binary's latest is %d\n", latest-1, latest); r.err != nil || r.stdout != want {
+		t.Fatalf("migrate version after down = %q, %v; want %q", r.stdout, r.err, want)
+	}
+
+	r = runWith(t, env, "migrate", "up")
+	if r.err != nil {
+		t.Fatalf("migrate up: %v\n%s", r.err, r.stderr)
+	}
+	if want := fmt.Sprintf("schema at version %d\n", latest); r.stdout != want {
+		t.Fatalf("migrate up printed %q, want %q", r.stdout, want)
+	}
+	r = runWith(t, env, "migrate", "version")
+	if want := fmt.Sprintf("%d; this binary's latest is %d\n", latest, latest); r.err != nil || r.stdout != want {
+		t.Fatalf("migrate version after up = %q, %v; want %q", r.stdout, r.err, want)
+	}
+	// Up with nothing to do succeeds.
+	if r := runWith(t, env, "migrate", "up"); r.err != nil {
+		t.Fatalf("second migrate up: %v", r.err)
+	}
+}
+
+func TestInvalidConfigurationIsReported(t *testing.T) {
+	r := runWith(t, map[string]string{"VANTHU_HTTP_ADDR": "not-an-address"}, "serve")
+	if r.err == nil {
+		t.Fatal("serve accepted VANTHU_HTTP_ADDR=not-an-address")
+	}
+	if !strings.Contains(r.err.Error(), "VANTHU_HTTP_ADDR") {
+		t.Fatalf("error %q does not name VANTHU_HTTP_ADDR", r.err)
+	}
+	if errors.Is(r.err, errUsage) {
+		t.Fatalf("bad configuration reported as a usage error: %v", r.err)
+	}
+	// migrate reads the same configuration.
+	r = runWith(t, map[string]string{"VANTHU_DATABASE_URL": "mysql://x/y"}, "migrate", "version")
+	if r.err == nil || !strings.Contains(r.err.Error(), "VANTHU_DATABASE_URL") {
+		t.Fatalf("migrate version with a mysql URL = %v", r.err)
+	}
+}
+
+func freePort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+func TestServeStartsAndStops(t *testing.T) {
+	s3 := s3test.StartServer(t)
+	addr := freePort(t)
+	env := map[string]string{
+		"VANTHU_HTTP_ADDR":     addr,
+		"VANTHU_BASE_URL":      "http://" + addr,
+		"VANTHU_DATABASE_URL":  pgtest.NewDatabase(t),
+		"VANTHU_S3_ENDPOINT":   s3.Endpoint,
+		"VANTHU_S3_ACCESS_KEY": s3.AccessKey,
+		"VANTHU_S3_SECRET_KEY": s3.SecretKey,
+		"VANTHU_S3_BUCKET":     "vanthu-serve-test",
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve"}, strings.NewReader(""), &stdout, &stderr, func(k string) string { return env[k] })
+	}()
+
+	client := &http.Client{Timeout: 2 * time.Second}
+	healthy := false
+	for i := 0; i < 200 && !healthy; i++ {
+		select {
+		case err := <-done:
+			t.Fatalf("serve returned early: %v\n%s", err, stderr.String())
+		default:
+		}
+		resp, err := client.Get("http://" + addr + "/healthz")
+		if err == nil {
+			healthy = resp.StatusCode == http.StatusOK
+			resp.Body.Close()
+		}
+		if !healthy {
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	if !healthy {
+		cancel()
+		t.Fatalf("/healthz never answered 200\n%s", stderr.String())
+	}
+	resp, err := client.Get("http://" + addr + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("/readyz = %d\n%s", resp.StatusCode, stderr.String())
+	}
+	client.CloseIdleConnections()
+
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("serve after cancel = %v, want nil\n%s", err, stderr.String())
+	}
+	log := stderr.String()
+	for _, want := range []string{"starting vanthu", "listening", "shutting down"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("log lacks %q:\n%s", want, log)
+		}
+	}
+	if strings.Contains(log, s3.SecretKey) {
+		t.Errorf("log reveals the S3 secret key")
+	}
+	if stdout.String() != "" {
+		t.Errorf("serve wrote to stdout: %q", stdout.String())
+	}
+	// The listener is closed.
+	if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+		c.Close()
+		t.Errorf("still listening on %s after serve returned", addr)
+	}
+}

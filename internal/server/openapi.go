@@ -1,0 +1,166 @@
+package server
+
+import (
+	"net/http"
+	"strings"
+)
+
+// obj is a JSON object in the OpenAPI document.
+type obj = map[string]any
+
+// apiOperation describes one route for the OpenAPI document. Every /api/v1
+// route must have one: a test walks the router and fails otherwise.
+type apiOperation struct {
+	Method, Path, Summary string
+	Params                []obj
+	Body                  obj // request body schema ref or inline schema
+	BodyType              string
+	Response              obj
+	Status                string
+}
+
+func ref(name string) obj { return obj{"$ref": "#/components/schemas/" + name} }
+
+func queryParam(name, desc string, schema obj) obj {
+	return obj{"name": name, "in": "query", "required": false, "description": desc, "schema": schema}
+}
+
+func pathParam(name string) obj {
+	return obj{"name": name, "in": "path", "required": true, "schema": obj{"type": "integer", "format": "int64"}}
+}
+
+var str = obj{"type": "string"}
+var integer = obj{"type": "integer", "format": "int64"}
+
+func listOf(item string) obj {
+	return obj{"type": "object", "required": []string{"items", "next_cursor"}, "properties": obj{
+		"items":       obj{"type": "array", "items": ref(item)},
+		"next_cursor": obj{"type": "string", "description": "Pass as cursor for the next page; empty at the end."},
+	}}
+}
+
+// apiOperations is the catalogue the document is built from.
+func apiOperations() []apiOperation {
+	return []apiOperation{
+		{Method: "GET", Path: "/api/v1/openapi.json", Summary: "This OpenAPI document", Response: obj{"type": "object"}},
+		{Method: "GET", Path: "/api/v1/me", Summary: "The signed-in user and their units", Response: ref("Me")},
+		{Method: "GET", Path: "/api/v1/units", Summary: "List or search units", Params: []obj{
+			queryParam("level", "central, province, body, district, commune, grassroots or cell", obj{"type": "string",
+				"enum": []string{"central", "province", "body", "district", "commune", "grassroots", "cell"}}),
+			queryParam("parent_id", "Direct children of this unit", integer),
+			queryParam("q", "Code or name, with or without diacritics", str),
+			queryParam("valid_on", "Units existing on this day (default today)", obj{"type": "string", "format": "date"}),
+			queryParam("cursor", "Opaque cursor from next_cursor", str),
+			queryParam("limit", "Page size, 1–500 (default 50)", obj{"type": "integer"}),
+		}, Response: listOf("Unit")},
+		{Method: "GET", Path: "/api/v1/units/{id}", Summary: "One unit with its predecessors and successors",
+			Params: []obj{pathParam("id")}, Response: ref("UnitDetail")},
+		{Method: "POST", Path: "/api/v1/units/merge", Summary: "Merge units (dry_run previews)",
+			Body: ref("MergeRequest"), Response: ref("MoveReport"), Status: "201"},
+		{Method: "POST", Path: "/api/v1/units/split", Summary: "Split a unit (dry_run previews)",
+			Body: ref("SplitRequest"), Response: ref("MoveReport"), Status: "201"},
+	}
+}
+
+var schemas = obj{
+	"Problem": obj{"type": "object", "description": "RFC 9457 problem details; detail is Vietnamese.", "properties": obj{
+		"type": str, "title": str, "status": obj{"type": "integer"}, "detail": str, "instance": str, "request_id": str,
+		"errors": obj{"type": "object", "additionalProperties": str, "description": "Field name → Vietnamese message"},
+	}},
+	"Me": obj{"type": "object", "properties": obj{
+		"id": integer, "login": str, "name": str,
+		"clearance": obj{"type": "string", "enum": []string{"none", "mat", "toi_mat", "tuyet_mat"}},
+		"units": obj{"type": "array", "items": obj{"type": "object", "properties": obj{
+			"unit_id": integer, "name": str, "role": obj{"type": "string", "enum": []string{"admin", "unit_admin", "clerk", "leader", "handler"}}, "title": str,
+		}}},
+	}},
+	"Unit": obj{"type": "object", "properties": obj{
+		"id": integer, "code": obj{"type": []string{"string", "null"}}, "name": str, "level": str, "kind": str, "symbol": str,
+		"parent_id": obj{"type": []string{"integer", "null"}}, "valid_from": obj{"type": "string", "format": "date"},
+		"valid_to": obj{"type": []string{"string", "null"}, "format": "date"},
+	}},
+	"UnitLink": obj{"type": "object", "properties": obj{
+		"id": integer, "name": str, "code": obj{"type": []string{"string", "null"}}, "event": str, "event_id": integer,
+		"effective_date": obj{"type": "string", "format": "date-time"}, "legal_basis": str,
+	}},
+	"UnitDetail": obj{"allOf": []obj{ref("Unit"), {"type": "object", "properties": obj{
+		"predecessors": obj{"type": "array", "items": ref("UnitLink")},
+		"successors":   obj{"type": "array", "items": ref("UnitLink")},
+	}}}},
+	"NewUnit": obj{"type": "object", "required": []string{"name", "level"}, "properties": obj{
+		"name": str, "code": str, "symbol": str, "level": str, "kind": str, "parent_id": integer,
+	}},
+	"MergeRequest": obj{"type": "object", "required": []string{"sources", "effective_date", "legal_basis"}, "properties": obj{
+		"sources": obj{"type": "array", "items": integer}, "target_id": integer, "target": ref("NewUnit"),
+		"effective_date": obj{"type": "string", "format": "date"}, "legal_basis": str, "dry_run": obj{"type": "boolean"},
+	}},
+	"SplitRequest": obj{"type": "object", "required": []string{"source", "parts", "effective_date", "legal_basis"}, "properties": obj{
+		"source": integer,
+		"parts": obj{"type": "array", "items": obj{"type": "object", "properties": obj{
+			"target_id": integer, "target": ref("NewUnit"),
+			"members":  obj{"type": "array", "items": integer, "description": "User ids whose memberships go to this part"},
+			"children": obj{"type": "array", "items": integer, "description": "Child unit ids that go to this part"},
+		}}},
+		"effective_date": obj{"type": "string", "format": "date"}, "legal_basis": str, "dry_run": obj{"type": "boolean"},
+	}},
+	"MoveReport": obj{"type": "object", "properties": obj{
+		"kind": str, "dry_run": obj{"type": "boolean"}, "event_id": integer, "effective_date": str, "legal_basis": str,
+		"sources": obj{"type": "array", "items": ref("UnitRef")}, "targets": obj{"type": "array", "items": ref("UnitRef")},
+		"new_targets":    obj{"type": "array", "items": ref("UnitRef")},
+		"children_moved": obj{"type": "array", "items": ref("UnitRef")},
+		"moved": obj{"type": "array", "items": obj{"type": "object", "properties": obj{
+			"hook": str, "moved": obj{"type": "integer"}, "items": obj{"type": "array", "items": str},
+		}}},
+	}},
+	"UnitRef": obj{"type": "object", "properties": obj{"id": integer, "name": str, "code": str}},
+}
+
+func (s *Server) openAPIDocument() obj {
+	paths := obj{}
+	problem := obj{"description": "Lỗi (problem details)", "content": obj{"application/problem+json": obj{"schema": ref("Problem")}}}
+	for _, op := range apiOperations() {
+		status := op.Status
+		if status == "" {
+			status = "200"
+		}
+		o := obj{
+			"summary": op.Summary,
+			"responses": obj{
+				status:    obj{"description": "OK", "content": obj{"application/json": obj{"schema": op.Response}}},
+				"400":     problem, "401": problem, "404": problem, "422": problem,
+				"default": problem,
+			},
+		}
+		if op.Params != nil {
+			o["parameters"] = op.Params
+		}
+		if op.Body != nil {
+			ct := op.BodyType
+			if ct == "" {
+				ct = "application/json"
+			}
+			o["requestBody"] = obj{"required": true, "content": obj{ct: obj{"schema": op.Body}}}
+		}
+		item, _ := paths[op.Path].(obj)
+		if item == nil {
+			item = obj{}
+			paths[op.Path] = item
+		}
+		item[toLower(op.Method)] = o
+	}
+	return obj{
+		"openapi": "3.1.0",
+		"info": obj{"title": "Vanthu API", "version": s.version,
+			"description": "JSON API of Vanthu. Authenticate with `Authorization: Bearer vt_…` (create tokens on the account page or with `vanthu token create`). Lists answer {items, next_cursor}; errors are RFC 9457 problem details with a Vietnamese detail."},
+		"servers":    []obj{{"url": s.cfg.BaseURL}},
+		"security":   []obj{{"bearer": []string{}}},
+		"paths":      paths,
+		"components": obj{"schemas": schemas, "securitySchemes": obj{"bearer": obj{"type": "http", "scheme": "bearer"}}},
+	}
+}
+
+func toLower(m string) string { return strings.ToLower(m) }
+
+func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, s.openAPIDocument())
+}
