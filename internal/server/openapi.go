@@ -126,8 +126,8 @@ func (s *Server) openAPIDocument() obj {
 		o := obj{
 			"summary": op.Summary,
 			"responses": obj{
-				status:    obj{"description": "OK", "content": obj{"application/json": obj{"schema": op.Response}}},
-				"400":     problem, "401": problem, "404": problem, "422": problem,
+				status: obj{"description": "OK", "content": obj{"application/json": obj{"schema": op.Response}}},
+				"400":  problem, "401": problem, "404": problem, "422": problem,
 				"default": problem,
 			},
 		}

@@ -50,7 +50,13 @@ func Config(t testing.TB) objectstore.Config {
 // NewStore returns a store on a new bucket that already exists.
 func NewStore(t testing.TB) *objectstore.Store {
 	t.Helper()
-	st, err := objectstore.New(Config(t))
+	return NewStoreFor(t, Config(t))
+}
+
+// NewStoreFor returns a store for cfg with its bucket created.
+func NewStoreFor(t testing.TB, cfg objectstore.Config) *objectstore.Store {
+	t.Helper()
+	st, err := objectstore.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
