@@ -7,7 +7,7 @@ BIN := bin
 help: ## list targets
 	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
-run: build ## start PostgreSQL, S3 storage and the server with demo data
+run: ## start PostgreSQL, S3 storage and the server with demo data
 	@deploy/local/run.sh
 
 test: ## run every check and test against throwaway PostgreSQL and S3 servers

@@ -169,22 +169,16 @@ func (a *app) close() {
 	}
 }
 
-func (a *app) objectStore(ctx context.Context) (*objectstore.Store, error) {
+// objectStoreClient builds the store client; it does not contact the store.
+func (a *app) objectStoreClient() (*objectstore.Store, error) {
 	cfg, err := a.config()
 	if err != nil {
 		return nil, err
 	}
-	st, err := objectstore.New(objectstore.Config{
+	return objectstore.New(objectstore.Config{
 		Endpoint: cfg.S3Endpoint, UseTLS: cfg.S3UseTLS, Region: cfg.S3Region, Bucket: cfg.S3Bucket,
 		AccessKey: cfg.S3AccessKey, SecretKey: cfg.S3SecretKey,
 	})
-	if err != nil {
-		return nil, err
-	}
-	if err := st.EnsureBucket(ctx); err != nil {
-		return nil, fmt.Errorf("object store %s: %w", cfg.S3Endpoint, err)
-	}
-	return st, nil
 }
 
 // noArgs rejects stray positional arguments.

@@ -9,6 +9,7 @@ import (
 	"vanthu/internal/audit"
 	"vanthu/internal/config"
 	"vanthu/internal/identity"
+	"vanthu/internal/platform/objectstore"
 	"vanthu/internal/server"
 )
 
@@ -45,10 +46,13 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	store, err := a.objectStore(ctx)
+	store, err := a.objectStoreClient()
 	if err != nil {
 		return err
 	}
+	// An object store that is down at start must not stop the server from
+	// starting: /readyz reports it and the bucket is made once it answers.
+	go ensureBucket(ctx, store, log)
 	// Background upkeep; every replica runs it, and each task is safe to
 	// run concurrently.
 	go audit.New(pool).RunMaintenance(ctx, 6*time.Hour, log)
@@ -74,5 +78,28 @@ func purgeSessions(ctx context.Context, users *identity.Store, pol identity.Sess
 			return
 		case <-t.C:
 		}
+	}
+}
+
+// ensureBucket creates the bucket, retrying every few seconds until the
+// object store answers or ctx ends.
+func ensureBucket(ctx context.Context, store *objectstore.Store, log *slog.Logger) {
+	delay := time.Second
+	for {
+		err := store.EnsureBucket(ctx)
+		if err == nil {
+			log.Info("object store ready", "bucket", store.Bucket())
+			return
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		log.Warn("object store not ready; retrying", "err", err, "retry_in", delay.String())
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(delay):
+		}
+		delay = min(delay*2, 30*time.Second)
 	}
 }

@@ -10,9 +10,11 @@ TMP=$(mktemp -d /tmp/vanthu-test.XXXXXX)
 chmod 755 "$TMP"
 S3_PID=
 STARTED_PG=
+VGW_BUILD=
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
+  [ -n "$VGW_BUILD" ] && kill "$VGW_BUILD" 2>/dev/null
   s3_stop
   [ -n "$STARTED_PG" ] && pg_stop "$TMP/pg"
   rm -rf "$TMP"
@@ -22,7 +24,20 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 find_pg_bin
-build_versitygw
+# Build the S3 server while the checks compile the project.
+build_versitygw &
+VGW_BUILD=$!
+
+if [ $# -eq 0 ]; then
+  log "checking formatting, generated code and vet…"
+  unformatted=$(gofmt -l $(git ls-files '*.go' | grep -v '_templ.go$') 2>/dev/null || true)
+  [ -z "$unformatted" ] || die "gofmt would change: $unformatted"
+  go tool templ generate -check || die "generated templ code is stale: run 'go tool templ generate' and commit"
+  go tool templ fmt -fail web >/dev/null || die "templ files are not formatted: run 'go tool templ fmt web'"
+  go vet ./...
+fi
+wait "$VGW_BUILD" || die "could not build versitygw"
+VGW_BUILD=
 
 PG_PORT=$(free_port)
 pg_start "$TMP/pg" "$PG_PORT" throwaway
@@ -41,12 +56,5 @@ if [ $# -gt 0 ]; then
   exit
 fi
 
-log "checking formatting, generated code and vet…"
-unformatted=$(gofmt -l $(git ls-files '*.go' | grep -v '_templ.go$') 2>/dev/null || true)
-[ -z "$unformatted" ] || die "gofmt would change: $unformatted"
-go tool templ generate -check || die "generated templ code is stale: run 'go tool templ generate' and commit"
-go tool templ fmt -fail web >/dev/null || die "templ files are not formatted: run 'go tool templ fmt web'"
-go vet ./...
-
 log "running tests (PostgreSQL on :$PG_PORT, S3 on :$S3_PORT)…"
-go test -race -count=1 -timeout 20m ./...
+go test -race -count=1 -timeout 30m ./...
