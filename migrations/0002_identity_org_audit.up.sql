@@ -43,6 +43,7 @@ CREATE TABLE users (
     failed_logins         integer NOT NULL DEFAULT 0,
     locked_until          timestamptz,
     disabled_at           timestamptz,
+    enabled_at            timestamptz,                 -- last re-enabling; restarts the inactivity clock
     totp_secret           text,
     totp_enabled_at       timestamptz,
     totp_last_step        bigint NOT NULL DEFAULT 0,   -- refuses a code used twice

@@ -271,3 +271,78 @@ func TestServeStartsAndStops(t *testing.T) {
 		t.Errorf("still listening on %s after serve returned", addr)
 	}
 }
+
+func TestSeedUnits(t *testing.T) {
+	env := map[string]string{"VANTHU_DATABASE_URL": pgtest.NewDatabase(t)}
+	r := runWith(t, env, "seed", "units")
+	if r.err != nil {
+		t.Fatalf("seed units: %v\n%s", r.err, r.stderr)
+	}
+	want := "units: 34 current provinces, 3321 current communes, 52 former provinces, 10 central bodies; 3417 created, 34 events recorded\n"
+	if r.stdout != want {
+		t.Fatalf("seed units printed %q, want %q", r.stdout, want)
+	}
+	// Again: the same counts, nothing created.
+	r = runWith(t, env, "seed", "units")
+	if r.err != nil {
+		t.Fatalf("second seed units: %v", r.err)
+	}
+	if want := "units: 34 current provinces, 3321 current communes, 52 former provinces, 10 central bodies; 0 created, 0 events recorded\n"; r.stdout != want {
+		t.Fatalf("second seed units printed %q, want %q", r.stdout, want)
+	}
+
+	for _, args := range [][]string{{"seed"}, {"seed", "extra"}, {"seed", "units", "extra"}, {"seed", "units", "--dir", t.TempDir() + "/missing"}} {
+		if r := runWith(t, env, args...); !errors.Is(r.err, errUsage) {
+			t.Errorf("run(%q) = %v, want errUsage", args, r.err)
+		}
+	}
+	// A folder without the data files is an error, not a usage error, and imports nothing new.
+	r = runWith(t, env, "seed", "units", "--dir", t.TempDir())
+	if r.err == nil || errors.Is(r.err, errUsage) {
+		t.Fatalf("seed units from an empty folder = %v", r.err)
+	}
+}
+
+func TestSeedDemoIsIdempotent(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.NewDatabase(t)
+	env := map[string]string{"VANTHU_DATABASE_URL": url}
+	pool, err := postgres.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	state := func() string {
+		t.Helper()
+		var users, memberships, units, events int
+		if err := pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM users), (SELECT count(*) FROM memberships),
+			(SELECT count(*) FROM units), (SELECT count(*) FROM unit_events)`).Scan(&users, &memberships, &units, &events); err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprintf("users=%d memberships=%d units=%d events=%d", users, memberships, units, events)
+	}
+
+	r := runWith(t, env, "seed", "--demo")
+	if r.err != nil {
+		t.Fatalf("seed --demo: %v\n%s", r.err, r.stderr)
+	}
+	for _, want := range []string{"Demo@Vanthu2026", "admin", "quantri.tinh", "bithu.tinh", "vanthu.tinh", "chuyenvien.th", "Văn thư", "two-factor"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("seed --demo output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	first := state()
+	if !strings.HasPrefix(first, "users=12 memberships=12 ") {
+		t.Errorf("after the first demo seed: %s, want 12 users with one membership each", first)
+	}
+	r2 := runWith(t, env, "seed", "--demo")
+	if r2.err != nil {
+		t.Fatalf("second seed --demo: %v\n%s", r2.err, r2.stderr)
+	}
+	if second := state(); second != first {
+		t.Fatalf("second demo seed changed the database: %s → %s", first, second)
+	}
+	if r2.stdout != r.stdout {
+		t.Errorf("second run printed something else:\n%s\nvs\n%s", r2.stdout, r.stdout)
+	}
+}

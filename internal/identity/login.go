@@ -59,9 +59,12 @@ func (s *Store) Authenticate(ctx context.Context, login, password string, pol Lo
 	if u.DisabledAt != nil {
 		return u, ErrAccountOff
 	}
+	// Inactivity counts from the last login, creation or re-enabling.
 	lastUse := u.CreatedAt
-	if u.LastLoginAt != nil {
-		lastUse = *u.LastLoginAt
+	for _, t := range []*time.Time{u.LastLoginAt, u.EnabledAt} {
+		if t != nil && t.After(lastUse) {
+			lastUse = *t
+		}
 	}
 	if pol.InactiveFor > 0 && now.Sub(lastUse) > pol.InactiveFor {
 		if err := s.SetDisabled(ctx, u.ID, true); err != nil {

@@ -108,6 +108,7 @@ type User struct {
 	FailedLogins       int        `db:"failed_logins"`
 	LockedUntil        *time.Time `db:"locked_until"`
 	DisabledAt         *time.Time `db:"disabled_at"`
+	EnabledAt          *time.Time `db:"enabled_at"`
 	TOTPSecret         *string    `db:"totp_secret"`
 	TOTPEnabledAt      *time.Time `db:"totp_enabled_at"`
 	LastLoginAt        *time.Time `db:"last_login_at"`
@@ -143,7 +144,7 @@ func NewStore(db *pgxpool.Pool) *Store { return &Store{db: db} }
 var ErrUserNotFound = apperr.NotFound("Không tìm thấy người dùng.")
 
 const userColumns = `id, login, full_name, email, password_hash, clearance, must_change_password, failed_logins,
-	locked_until, disabled_at, totp_secret, totp_enabled_at, last_login_at, created_at`
+	locked_until, disabled_at, enabled_at, totp_secret, totp_enabled_at, last_login_at, created_at`
 
 var loginPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,62}$`)
 
@@ -304,7 +305,8 @@ func (s *Store) SetPassword(ctx context.Context, userID int64, login, password s
 func (s *Store) SetDisabled(ctx context.Context, userID int64, disabled bool) error {
 	return postgres.InTx(ctx, s.db, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `
-			UPDATE users SET disabled_at = CASE WHEN $2 THEN coalesce(disabled_at, now()) END, updated_at = now()
+			UPDATE users SET disabled_at = CASE WHEN $2 THEN coalesce(disabled_at, now()) END,
+				enabled_at = CASE WHEN $2 THEN enabled_at ELSE now() END, updated_at = now()
 			WHERE id = $1`, userID, disabled)
 		if err != nil {
 			return err

@@ -81,6 +81,9 @@ func (s *Store) MoveUnder(ctx context.Context, actor Actor, id, parentID int64, 
 		if err != nil {
 			return apperr.Invalid("Đơn vị cấp trên không tồn tại.", map[string]string{"parent_id": "Đơn vị cấp trên không tồn tại."})
 		}
+		if parent.ValidTo != nil {
+			return apperr.Invalid("Đơn vị cấp trên đã hết hiệu lực.", map[string]string{"parent_id": "Đơn vị cấp trên đã hết hiệu lực."})
+		}
 		var cycle bool
 		if err := tx.QueryRow(ctx, `
 			WITH RECURSIVE up(id) AS (SELECT $2::bigint UNION SELECT x.parent_id FROM units x JOIN up ON x.id = up.id WHERE x.parent_id IS NOT NULL)

@@ -155,8 +155,7 @@ var errDryRun = fmt.Errorf("dry run")
 func (s *Store) Merge(ctx context.Context, actor Actor, req MergeRequest) (MoveReport, error) {
 	f := apperr.Fields{}
 	req.LegalBasis = strings.TrimSpace(req.LegalBasis)
-	slices.Sort(req.Sources)
-	req.Sources = slices.Compact(req.Sources)
+	req.Sources = slices.Compact(slices.Sorted(slices.Values(req.Sources)))
 	if req.Target != nil {
 		req.Target.validate("target.", f)
 		if len(req.Sources) < 2 {
@@ -183,6 +182,9 @@ func (s *Store) Merge(ctx context.Context, actor Actor, req MergeRequest) (MoveR
 		var target Unit
 		var created []UnitRef
 		if req.Target != nil {
+			if err := s.refuseInsideSources(ctx, tx, req.Sources, req.Target.ParentID, "target.parent_id"); err != nil {
+				return err
+			}
 			target, err = s.insertUnit(ctx, tx, *req.Target, req.EffectiveDate)
 			if err != nil {
 				return err
@@ -194,13 +196,15 @@ func (s *Store) Merge(ctx context.Context, actor Actor, req MergeRequest) (MoveR
 				return err
 			}
 			target = ts[0]
+			if err := s.refuseInsideSources(ctx, tx, req.Sources, target.ID, "target_id"); err != nil {
+				return err
+			}
 		}
 		move := Move{Kind: "merge", Sources: req.Sources, Targets: []int64{target.ID}, EffectiveDate: req.EffectiveDate}
-		report, err = s.applyMove(ctx, tx, actor, move, sources, []Unit{target}, nil, req.LegalBasis)
+		report, err = s.applyMove(ctx, tx, actor, move, sources, []Unit{target}, created, nil, req.LegalBasis)
 		if err != nil {
 			return err
 		}
-		report.NewTargets = created
 		report.DryRun = req.DryRun
 		if req.DryRun {
 			return errDryRun
@@ -248,7 +252,14 @@ func (s *Store) Split(ctx context.Context, actor Actor, req SplitRequest) (MoveR
 		var targets []Unit
 		var created []UnitRef
 		assign := map[string]map[int64]int64{hookMembers: {}, hookChildren: {}}
-		for _, p := range req.Parts {
+		for i, p := range req.Parts {
+			inside, field := p.TargetID, fmt.Sprintf("parts[%d].target_id", i)
+			if p.Target != nil {
+				inside, field = p.Target.ParentID, fmt.Sprintf("parts[%d].target.parent_id", i)
+			}
+			if err := s.refuseInsideSources(ctx, tx, []int64{req.Source}, inside, field); err != nil {
+				return err
+			}
 			var t Unit
 			if p.Target != nil {
 				if t, err = s.insertUnit(ctx, tx, *p.Target, req.EffectiveDate); err != nil {
@@ -275,11 +286,10 @@ func (s *Store) Split(ctx context.Context, actor Actor, req SplitRequest) (MoveR
 			ids[i] = t.ID
 		}
 		move := Move{Kind: "split", Sources: []int64{req.Source}, Targets: ids, EffectiveDate: req.EffectiveDate, assign: assign}
-		report, err = s.applyMove(ctx, tx, actor, move, sources, targets, assign[hookChildren], req.LegalBasis)
+		report, err = s.applyMove(ctx, tx, actor, move, sources, targets, created, assign[hookChildren], req.LegalBasis)
 		if err != nil {
 			return err
 		}
-		report.NewTargets = created
 		report.DryRun = req.DryRun
 		if req.DryRun {
 			return errDryRun
@@ -345,6 +355,32 @@ func (s *Store) lockCurrent(ctx context.Context, tx pgx.Tx, ids []int64, day tim
 	return units, nil
 }
 
+// refuseInsideSources refuses a target (or a new target's parent) that is
+// one of the sources or lies below one: moving the sources' children there
+// would make the tree a cycle.
+func (s *Store) refuseInsideSources(ctx context.Context, tx pgx.Tx, sources []int64, unit int64, field string) error {
+	if unit == 0 {
+		return nil
+	}
+	var inside bool
+	err := tx.QueryRow(ctx, `
+		WITH RECURSIVE up(id, depth) AS (
+			SELECT $1::bigint, 0
+			UNION ALL
+			SELECT u.parent_id, up.depth + 1 FROM units u JOIN up ON u.id = up.id
+			WHERE u.parent_id IS NOT NULL AND up.depth < 100
+		)
+		SELECT EXISTS (SELECT 1 FROM up WHERE id = ANY($2))`, unit, sources).Scan(&inside)
+	if err != nil {
+		return fmt.Errorf("check target position: %w", err)
+	}
+	if inside {
+		msg := "Đơn vị tiếp nhận không được là đơn vị nguồn hoặc đơn vị trực thuộc của đơn vị nguồn."
+		return apperr.Invalid(msg, map[string]string{field: msg})
+	}
+	return nil
+}
+
 func (s *Store) insertUnit(ctx context.Context, tx pgx.Tx, n NewUnit, from time.Time) (Unit, error) {
 	var code, parent any
 	if n.Code != "" {
@@ -374,9 +410,9 @@ func (s *Store) insertUnit(ctx context.Context, tx pgx.Tx, n NewUnit, from time.
 // record the event and links, re-parent children, run every hook, store
 // the report and audit it, all in tx.
 func (s *Store) applyMove(ctx context.Context, tx pgx.Tx, actor Actor, m Move, sources, targets []Unit,
-	childTargets map[int64]int64, legal string) (MoveReport, error) {
+	created []UnitRef, childTargets map[int64]int64, legal string) (MoveReport, error) {
 	report := MoveReport{Kind: m.Kind, EffectiveDate: m.EffectiveDate.Format(time.DateOnly), LegalBasis: legal,
-		Children: []UnitRef{}, Hooks: []HookResult{}}
+		NewTargets: created, Children: []UnitRef{}, Hooks: []HookResult{}}
 	for _, u := range sources {
 		report.Sources = append(report.Sources, refOf(u))
 	}

@@ -12,7 +12,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"vanthu/internal/config"
+	"vanthu/internal/identity"
 	"vanthu/internal/platform/objectstore"
 	"vanthu/internal/platform/objectstore/s3test"
 	"vanthu/internal/platform/postgres/pgtest"
@@ -22,6 +25,7 @@ type testServer struct {
 	URL    string
 	s3     *s3test.Server
 	cfg    config.Config
+	db     *pgxpool.Pool
 	client *http.Client
 }
 
@@ -41,19 +45,48 @@ func newTestServer(t *testing.T) *testServer {
 	if err := store.EnsureBucket(context.Background()); err != nil {
 		t.Fatalf("EnsureBucket: %v", err)
 	}
+	db := pgtest.NewPool(t)
 	srv := New(Deps{
 		Log:     slog.New(slog.NewTextHandler(t.Output(), nil)),
 		Config:  cfg,
-		DB:      pgtest.NewPool(t),
+		DB:      db,
 		Store:   store,
 		Version: "test",
 	})
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
 	// No transparent decompression: the tests look at Content-Encoding.
-	client := &http.Client{Transport: &http.Transport{DisableCompression: true}}
+	// Redirects are not followed: the tests look at them.
+	client := &http.Client{Transport: &http.Transport{DisableCompression: true},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	t.Cleanup(client.CloseIdleConnections)
-	return &testServer{URL: hs.URL, s3: s3srv, cfg: cfg, client: client}
+	return &testServer{URL: hs.URL, s3: s3srv, cfg: cfg, db: db, client: client}
+}
+
+// login creates a clerk with an active session (as after a completed
+// login) and returns the Cookie header that carries it. Pages need it:
+// everything but the login page and the health checks requires a user.
+func (ts *testServer) login(t *testing.T) string {
+	t.Helper()
+	ctx := context.Background()
+	var unit int64
+	if err := ts.db.QueryRow(ctx, `INSERT INTO units (name, level) VALUES ('Văn phòng Tỉnh ủy Thử', 'body') RETURNING id`).Scan(&unit); err != nil {
+		t.Fatal(err)
+	}
+	users := identity.NewStore(ts.db)
+	u, err := users.Create(ctx, ts.db, identity.NewUser{Login: "vanthu", FullName: "Phạm Thị Thư", Password: "Kiem-thu-trang-2026"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := users.AddMembership(ctx, ts.db, u.ID, unit, identity.RoleClerk, ""); err != nil {
+		t.Fatal(err)
+	}
+	token, err := users.CreateSession(ctx, u.ID, identity.SessionActive,
+		identity.SessionPolicy{Idle: ts.cfg.SessionIdleTimeout, Absolute: ts.cfg.SessionAbsoluteTimeout}, identity.ClientInfo{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sessionCookie + "=" + token
 }
 
 type response struct {
@@ -90,7 +123,19 @@ func (ts *testServer) get(t *testing.T, path string) response {
 
 func TestHomePage(t *testing.T) {
 	ts := newTestServer(t)
-	r := ts.get(t, "/")
+	// Anonymous visitors are sent to the login page, remembering where they were going.
+	for path, next := range map[string]string{"/": "%2F", "/incoming": "%2Fincoming", "/account": "%2Faccount"} {
+		r := ts.get(t, path)
+		if r.status != http.StatusSeeOther || r.header.Get("Location") != "/login?next="+next {
+			t.Fatalf("anonymous GET %s = %d to %q, want 303 to /login?next=%s", path, r.status, r.header.Get("Location"), next)
+		}
+	}
+	r := ts.get(t, "/login")
+	if r.status != http.StatusOK || !strings.Contains(r.body, `data-testid="login-form"`) || !strings.Contains(r.body, "Đăng nhập") {
+		t.Fatalf("GET /login = %d:\n%s", r.status, r.body)
+	}
+
+	r = ts.do(t, http.MethodGet, "/", nil, map[string]string{"Cookie": ts.login(t)})
 	if r.status != http.StatusOK {
 		t.Fatalf("GET / = %d: %s", r.status, r.body)
 	}
@@ -100,8 +145,11 @@ func TestHomePage(t *testing.T) {
 	if !strings.Contains(r.body, `<html lang="vi">`) {
 		t.Fatalf("home page lacks <html lang=\"vi\">:\n%s", r.body)
 	}
-	if !strings.Contains(r.body, "Trang chủ") {
+	if !strings.Contains(r.body, "<h1>Trang chủ</h1>") {
 		t.Fatalf("home page lacks its Vietnamese title:\n%s", r.body)
+	}
+	if !strings.Contains(r.body, "Phạm Thị Thư") || !strings.Contains(r.body, "Văn thư") {
+		t.Fatalf("home page does not show who is signed in:\n%s", r.body)
 	}
 	if cc := r.header.Get("Cache-Control"); cc != "no-store" {
 		t.Fatalf("page Cache-Control = %q, want no-store", cc)
@@ -110,7 +158,7 @@ func TestHomePage(t *testing.T) {
 
 func TestSecurityHeaders(t *testing.T) {
 	ts := newTestServer(t)
-	for _, path := range []string{"/", "/healthz", "/nope", "/static/app.css"} {
+	for _, path := range []string{"/", "/login", "/healthz", "/nope", "/static/app.css", "/api/v1/me"} {
 		r := ts.get(t, path)
 		h := r.header
 		if csp := h.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors 'none'") ||
@@ -245,6 +293,7 @@ func TestHealthAndReadiness(t *testing.T) {
 
 func TestMetrics(t *testing.T) {
 	ts := newTestServer(t)
+	ts.do(t, http.MethodGet, "/", nil, map[string]string{"Cookie": ts.login(t)})
 	ts.get(t, "/")
 	ts.get(t, "/no/such/page/12345")
 	r := ts.get(t, "/metrics")
@@ -253,6 +302,7 @@ func TestMetrics(t *testing.T) {
 	}
 	for _, want := range []string{
 		`vanthu_http_requests_total{method="GET",route="/",status="200"} 1`,
+		`vanthu_http_requests_total{method="GET",route="/",status="303"} 1`,
 		`vanthu_http_requests_total{method="GET",route="unmatched",status="404"} 1`,
 		"vanthu_http_request_duration_seconds_bucket",
 		"go_goroutines",
@@ -307,7 +357,8 @@ func TestCrossOriginPostRefused(t *testing.T) {
 		t.Fatalf("Sec-Fetch-Site: same-origin POST refused")
 	}
 	// Safe methods are never refused.
-	r = ts.do(t, http.MethodGet, "/", nil, map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"})
+	r = ts.do(t, http.MethodGet, "/", nil, map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example",
+		"Cookie": ts.login(t)})
 	if r.status != http.StatusOK {
 		t.Fatalf("cross-site GET = %d, want 200", r.status)
 	}
@@ -315,7 +366,8 @@ func TestCrossOriginPostRefused(t *testing.T) {
 
 func TestGzip(t *testing.T) {
 	ts := newTestServer(t)
-	r := ts.do(t, http.MethodGet, "/", nil, map[string]string{"Accept-Encoding": "gzip"})
+	cookie := ts.login(t)
+	r := ts.do(t, http.MethodGet, "/", nil, map[string]string{"Accept-Encoding": "gzip", "Cookie": cookie})
 	if r.status != http.StatusOK {
 		t.Fatalf("status = %d", r.status)
 	}
@@ -334,7 +386,10 @@ func TestGzip(t *testing.T) {
 		t.Fatalf("decompressed page lacks <html lang=\"vi\">")
 	}
 
-	r = ts.get(t, "/")
+	r = ts.do(t, http.MethodGet, "/", nil, map[string]string{"Cookie": cookie})
+	if r.status != http.StatusOK {
+		t.Fatalf("status = %d", r.status)
+	}
 	if ce := r.header.Get("Content-Encoding"); ce != "" {
 		t.Fatalf("Content-Encoding = %q without Accept-Encoding", ce)
 	}
