@@ -17,9 +17,20 @@ func (s *Server) pageRoutes(r chi.Router) {
 }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
+	notes := map[string]string{
+		"incoming": "Vào sổ, trình lãnh đạo, phân công và theo dõi xử lý văn bản đến.",
+		"outgoing": "Soạn thảo, trình ký, cấp số và phát hành văn bản đi.",
+		"tasks":    "Giao việc, cập nhật tiến độ, lịch công tác.",
+		"reports":  "Báo cáo số định kỳ và bảng điều hành.",
+		"admin":    "Đơn vị, người dùng, sáp nhập và nhật ký hệ thống.",
+	}
+	admin := subjectFrom(r.Context()).IsAnyAdmin()
 	var tiles []web.HomeTile
 	for _, item := range web.MainNav {
-		tiles = append(tiles, web.HomeTile{Label: item.Label, Href: item.Href})
+		if item.Key == "admin" && !admin {
+			continue
+		}
+		tiles = append(tiles, web.HomeTile{Label: item.Label, Href: item.Href, Note: notes[item.Key]})
 	}
 	s.render(w, r, http.StatusOK, web.Home(s.page(r, "Trang chủ", ""), tiles))
 }
