@@ -92,18 +92,23 @@ CREATE TABLE api_tokens (
 );
 CREATE INDEX api_tokens_user ON api_tokens (user_id);
 
--- Explicit grants give one person access to one record outside their scope.
+-- Explicit grants give one person, or everyone whose scope covers a unit,
+-- access to one record outside their scope (e.g. a document assigned to
+-- another department).
 CREATE TABLE grants (
     id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    user_id      bigint NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    user_id      bigint REFERENCES users (id) ON DELETE CASCADE,
+    unit_id      bigint REFERENCES units (id),
     object_type  text NOT NULL,
     object_id    bigint NOT NULL,
     permission   text NOT NULL CHECK (permission IN ('view', 'edit')),
     granted_by   bigint REFERENCES users (id),
     created_at   timestamptz NOT NULL DEFAULT now(),
     expires_at   timestamptz,
-    UNIQUE (user_id, object_type, object_id, permission)
+    CHECK ((user_id IS NULL) <> (unit_id IS NULL))
 );
+CREATE UNIQUE INDEX grants_user_object ON grants (user_id, object_type, object_id, permission) WHERE user_id IS NOT NULL;
+CREATE UNIQUE INDEX grants_unit_object ON grants (unit_id, object_type, object_id, permission) WHERE unit_id IS NOT NULL;
 CREATE INDEX grants_object ON grants (object_type, object_id);
 
 -- Organisational changes: merge, split, dissolve, rename, reclassify, move,

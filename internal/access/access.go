@@ -141,17 +141,19 @@ func rank(c identity.Clearance) int {
 }
 
 // RecordPredicate says which records of objectType the subject may see: in
-// scope by owning unit (unitCol) or explicitly granted (idCol), and never
-// above the subject's clearance (confCol, a clearance_level column; "" when
+// scope by owning unit (unitCol), or granted (idCol) to the subject or to a
+// unit in their scope, and never above the subject's clearance (confCol, a clearance_level column; "" when
 // the records carry no confidentiality).
 func (s Subject) RecordPredicate(objectType, unitCol, idCol, confCol string) postgres.Predicate {
 	return func(a *postgres.Args) string {
 		scope := "TRUE"
 		if !s.IsAdmin {
+			units := a.Add(s.viewUnits)
 			scope = fmt.Sprintf(`(%s = ANY(%s::bigint[]) OR EXISTS (
-				SELECT 1 FROM grants g WHERE g.user_id = %s AND g.object_type = %s AND g.object_id = %s
+				SELECT 1 FROM grants g WHERE g.object_type = %s AND g.object_id = %s
+				AND (g.user_id = %s OR g.unit_id = ANY(%s::bigint[]))
 				AND (g.expires_at IS NULL OR g.expires_at > now())))`,
-				unitCol, a.Add(s.viewUnits), a.Add(s.UserID), a.Add(objectType), idCol)
+				unitCol, units, a.Add(objectType), idCol, a.Add(s.UserID), units)
 		}
 		if confCol == "" {
 			return scope

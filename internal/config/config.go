@@ -33,6 +33,10 @@ type Config struct {
 	BaseURL        string
 	MaxBodyBytes   int64
 	MaxUploadBytes int64
+	MaxFileBytes   int64
+
+	NumberingProfile string
+	IsolatedSystem   bool
 
 	SessionIdleTimeout     time.Duration
 	SessionAbsoluteTimeout time.Duration
@@ -95,6 +99,18 @@ var Settings = []Setting{
 	{Name: "VANTHU_MAX_UPLOAD_BYTES", Default: "104857600",
 		Description: "Largest upload request (all files of one form), in bytes.",
 		apply:       func(c *Config, v string) (err error) { c.MaxUploadBytes, err = positiveInt64(v); return err }},
+	{Name: "VANTHU_MAX_FILE_BYTES", Default: "52428800",
+		Description: "Largest single attached file, in bytes.",
+		apply:       func(c *Config, v string) (err error) { c.MaxFileBytes, err = positiveInt64(v); return err }},
+	{Name: "VANTHU_NUMBERING_PROFILE", Default: "party",
+		Description: "Preset for registers created automatically: party (Hướng dẫn 36-HD/VPTW) or state (Nghị định 30/2020/NĐ-CP).",
+		apply: func(c *Config, v string) error {
+			c.NumberingProfile = v
+			return oneOf(v, "party", "state")
+		}},
+	{Name: "VANTHU_ISOLATED_SYSTEM", Default: "false",
+		Description: "true only on an installation approved for state secrets: then Mật-or-higher documents may carry file content.",
+		apply:       func(c *Config, v string) (err error) { c.IsolatedSystem, err = strconv.ParseBool(v); return err }},
 	{Name: "VANTHU_SESSION_IDLE_TIMEOUT", Default: "15m",
 		Description: "A session unused this long is closed.",
 		apply:       func(c *Config, v string) (err error) { c.SessionIdleTimeout, err = positiveDuration(v); return err }},

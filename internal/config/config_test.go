@@ -40,6 +40,8 @@ func TestDefaultsLoadWithEmptyEnvironment(t *testing.T) {
 		LoginMaxFailures:       5,
 		LoginLockDuration:      30 * time.Minute,
 		AccountInactiveAfter:   45 * 24 * time.Hour,
+		MaxFileBytes:           50 << 20,
+		NumberingProfile:       "party",
 		TOTPIssuer:             "Vanthu",
 		LogLevel:               "info",
 		LogFormat:              "text",

@@ -37,7 +37,7 @@ func (s *Store) Create(ctx context.Context, actor Actor, n NewUnit, from time.Ti
 		if err := s.recordEvent(ctx, tx, "create", u.ID, from, legal, "", u.Name); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, actor.entry("unit.create", "unit", fmt.Sprint(u.ID), u.ID, map[string]any{"name": u.Name}))
+		return audit.Record(ctx, tx, entry(actor, "unit.create", "unit", fmt.Sprint(u.ID), u.ID, map[string]any{"name": u.Name}))
 	})
 	return u, err
 }
@@ -62,7 +62,7 @@ func (s *Store) Rename(ctx context.Context, actor Actor, id int64, name string, 
 		if err := s.recordEvent(ctx, tx, "rename", id, from, legal, u.Name, name); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, actor.entry("unit.rename", "unit", fmt.Sprint(id), id, map[string]any{"old": u.Name, "new": name}))
+		return audit.Record(ctx, tx, entry(actor, "unit.rename", "unit", fmt.Sprint(id), id, map[string]any{"old": u.Name, "new": name}))
 	})
 }
 
@@ -103,7 +103,7 @@ func (s *Store) MoveUnder(ctx context.Context, actor Actor, id, parentID int64, 
 		if err := s.recordEvent(ctx, tx, "move", id, from, legal, old, parent.Name); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, actor.entry("unit.move", "unit", fmt.Sprint(id), id, map[string]any{"parent_id": parentID}))
+		return audit.Record(ctx, tx, entry(actor, "unit.move", "unit", fmt.Sprint(id), id, map[string]any{"parent_id": parentID}))
 	})
 }
 
@@ -138,7 +138,7 @@ func (s *Store) Dissolve(ctx context.Context, actor Actor, id int64, from time.T
 		if err := s.recordEvent(ctx, tx, "dissolve", id, from, legal, u.Name, ""); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, actor.entry("unit.dissolve", "unit", fmt.Sprint(id), id, nil))
+		return audit.Record(ctx, tx, entry(actor, "unit.dissolve", "unit", fmt.Sprint(id), id, nil))
 	})
 }
 

@@ -105,18 +105,12 @@ func (n *NewUnit) validate(prefix string, f apperr.Fields) {
 }
 
 // Actor is who asks for a change, for the audit log.
-type Actor struct {
-	UserID    int64
-	Login     string
-	IP        string
-	UserAgent string
-	RequestID string
-}
+type Actor = audit.Actor
 
-func (a Actor) entry(action, objectType, objectID string, unitID int64, details map[string]any) audit.Entry {
-	return audit.Entry{ActorID: a.UserID, ActorLogin: a.Login, Action: action, Outcome: audit.OutcomeSuccess,
-		ObjectType: objectType, ObjectID: objectID, UnitID: unitID, IP: a.IP, UserAgent: a.UserAgent,
-		RequestID: a.RequestID, Details: details}
+func entry(a Actor, action, objectType, objectID string, unitID int64, details map[string]any) audit.Entry {
+	e := a.Entry(action, objectType, objectID, details)
+	e.UnitID = unitID
+	return e
 }
 
 // MergeRequest merges Sources into an existing TargetID or a new Target.
@@ -474,7 +468,7 @@ func (s *Store) applyMove(ctx context.Context, tx pgx.Tx, actor Actor, m Move, s
 	if _, err := tx.Exec(ctx, `UPDATE unit_events SET report = $2 WHERE id = $1`, eventID, raw); err != nil {
 		return report, fmt.Errorf("store report: %w", err)
 	}
-	if err := audit.Record(ctx, tx, actor.entry("unit."+m.Kind, "unit_event", fmt.Sprint(eventID), m.Targets[0],
+	if err := audit.Record(ctx, tx, entry(actor, "unit."+m.Kind, "unit_event", fmt.Sprint(eventID), m.Targets[0],
 		map[string]any{"sources": m.Sources, "targets": m.Targets, "effective_date": report.EffectiveDate})); err != nil {
 		return report, err
 	}

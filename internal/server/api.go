@@ -23,6 +23,7 @@ func (s *Server) apiRoutes(r chi.Router) {
 	r.Get("/units/{id}", s.apiUnit)
 	r.Post("/units/merge", s.apiMerge)
 	r.Post("/units/split", s.apiSplit)
+	s.documentAPIRoutes(r)
 }
 
 // listResponse is the shape of every API list.
@@ -338,5 +339,5 @@ func (s *Server) allowManage(r *http.Request, action string, units []int64) bool
 func (s *Server) actor(r *http.Request) org.Actor {
 	a := authFrom(r.Context())
 	ci := clientInfo(r)
-	return org.Actor{UserID: a.user.ID, Login: a.user.Login, IP: ci.IP, UserAgent: ci.UserAgent, RequestID: RequestID(r.Context())}
+	return org.Actor{UserID: a.user.ID, Login: a.user.Login, UnitID: a.subject.ActingUnit, IP: ci.IP, UserAgent: ci.UserAgent, RequestID: RequestID(r.Context())}
 }

@@ -185,16 +185,25 @@ func securityHeaders(next http.Handler) http.Handler {
 	})
 }
 
-// limitBody caps request bodies; upload routes opt into the larger limit.
-func limitBody(n int64) func(http.Handler) http.Handler {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.Body != nil {
-				r.Body = http.MaxBytesReader(w, r.Body, n)
+// uploadRoutes take files and get the larger body limit.
+var uploadRoutes = map[string]bool{
+	"/incoming":        true,
+	"/api/v1/incoming": true,
+}
+
+// limitBody caps request bodies: uploads at VANTHU_MAX_UPLOAD_BYTES,
+// everything else at VANTHU_MAX_BODY_BYTES.
+func (s *Server) limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body != nil {
+			n := s.cfg.MaxBodyBytes
+			if r.Method == http.MethodPost && uploadRoutes[r.URL.Path] {
+				n = s.cfg.MaxUploadBytes
 			}
-			next.ServeHTTP(w, r)
-		})
-	}
+			r.Body = http.MaxBytesReader(w, r.Body, n)
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // noStore keeps pages with personal data out of shared caches.

@@ -20,9 +20,11 @@ import (
 
 	"vanthu/internal/audit"
 	"vanthu/internal/config"
+	"vanthu/internal/documents"
 	"vanthu/internal/identity"
 	"vanthu/internal/org"
 	"vanthu/internal/platform/objectstore"
+	"vanthu/internal/registry"
 	"vanthu/web"
 )
 
@@ -45,9 +47,11 @@ type Server struct {
 	registry *prometheus.Registry
 	metrics  *httpMetrics
 
-	users *identity.Store
-	units *org.Store
-	audit *audit.Log
+	users     *identity.Store
+	units     *org.Store
+	audit     *audit.Log
+	registers *registry.Store
+	docs      *documents.Service
 }
 
 // New builds the server and its router.
@@ -57,10 +61,13 @@ func New(d Deps) *Server {
 	units := org.NewStore(d.DB)
 	// Capabilities with open records carry them to successor units.
 	units.RegisterMoveHook(identity.MembershipsHook{})
+	registers := registry.NewStore(d.DB)
 	return &Server{
 		log: d.Log, cfg: d.Config, db: d.DB, store: d.Store, version: d.Version,
 		registry: reg, metrics: newHTTPMetrics(reg),
 		users: identity.NewStore(d.DB), units: units, audit: audit.New(d.DB),
+		registers: registers,
+		docs:      documents.NewService(d.DB, d.Store, registers, d.Config.NumberingProfile, d.Config.IsolatedSystem),
 	}
 }
 
@@ -93,7 +100,7 @@ func (s *Server) Handler() http.Handler {
 	r.Handle("/static/*", http.StripPrefix("/static/", staticHandler()))
 
 	r.Group(func(r chi.Router) {
-		r.Use(limitBody(s.cfg.MaxBodyBytes), noStore, s.authenticate)
+		r.Use(s.limitBody, noStore, s.authenticate)
 		s.authRoutes(r)
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireUser)

@@ -4,7 +4,6 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -416,32 +415,3 @@ func TestStaticAsset(t *testing.T) {
 	}
 }
 
-// No page route takes a body yet, so the limit is checked on the middleware
-// the page group uses.
-func TestLimitBody(t *testing.T) {
-	var readErr error
-	h := limitBody(16)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, readErr = io.ReadAll(r.Body)
-		if readErr != nil {
-			http.Error(w, "too large", http.StatusRequestEntityTooLarge)
-			return
-		}
-		w.WriteHeader(http.StatusNoContent)
-	}))
-
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/", strings.NewReader(strings.Repeat("x", 16))))
-	if rec.Code != http.StatusNoContent || readErr != nil {
-		t.Fatalf("16-byte body: %d %v", rec.Code, readErr)
-	}
-
-	rec = httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/", strings.NewReader(strings.Repeat("x", 17))))
-	var tooBig *http.MaxBytesError
-	if !errors.As(readErr, &tooBig) || tooBig.Limit != 16 {
-		t.Fatalf("17-byte body: read error %v, want *http.MaxBytesError with limit 16", readErr)
-	}
-	if rec.Code != http.StatusRequestEntityTooLarge {
-		t.Fatalf("17-byte body: status %d", rec.Code)
-	}
-}

@@ -1,0 +1,14 @@
+DROP TABLE IF EXISTS notifications;
+DROP TABLE IF EXISTS calendar_days;
+DROP TABLE IF EXISTS saved_filters;
+DROP TABLE IF EXISTS assignments;
+DROP TABLE IF EXISTS directions;
+DROP TABLE IF EXISTS document_comments;
+DROP TABLE IF EXISTS document_events;
+DROP TABLE IF EXISTS document_files;
+DROP TABLE IF EXISTS files;
+DROP TABLE IF EXISTS documents;
+DROP TABLE IF EXISTS organisations;
+DROP TABLE IF EXISTS document_types;
+DROP TABLE IF EXISTS register_counters;
+DROP TABLE IF EXISTS registers;
