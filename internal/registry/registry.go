@@ -155,13 +155,22 @@ func (s *Store) DefaultFor(ctx context.Context, q postgres.Querier, unitID int64
 		return r, err
 	}
 	p := Preset(profile, kind, nil)
-	rows, _ = q.Query(ctx, `
+	// Two first registrations in a new unit may race to create it: the
+	// loser's insert does nothing (after waiting for the winner) and it
+	// reads the winner's row.
+	if _, err := q.Exec(ctx, `
 		INSERT INTO registers (unit_id, kind, name, preset, reset_period, per_type, confidential_series, term_start, is_default)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, true)
-		ON CONFLICT (unit_id, kind) WHERE is_default DO UPDATE SET is_default = true
-		RETURNING `+registerColumns,
-		unitID, kind, KindLabel(kind), p.Preset, p.ResetPeriod, p.PerType, p.ConfidentialSeries, p.TermStart)
-	return pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Register])
+		ON CONFLICT DO NOTHING`,
+		unitID, kind, KindLabel(kind), p.Preset, p.ResetPeriod, p.PerType, p.ConfidentialSeries, p.TermStart); err != nil {
+		return Register{}, fmt.Errorf("create default register: %w", err)
+	}
+	rows, _ = q.Query(ctx, `SELECT `+registerColumns+` FROM registers WHERE unit_id = $1 AND kind = $2 AND is_default`, unitID, kind)
+	r, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Register])
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Register{}, apperr.Conflict("Đơn vị đã có một sổ cùng tên nhưng chưa đặt làm sổ mặc định; quản trị viên hãy chọn sổ mặc định.")
+	}
+	return r, err
 }
 
 // NewRegister is what an administrator fills in.

@@ -50,8 +50,7 @@ func ParseSymbol(s string) (Symbol, error) {
 	if m := stateSymbol.FindStringSubmatch(s); m != nil {
 		return Symbol{Number: m[1], Notation: m[2], Text: s}, nil
 	}
-	lower := strings.ToLower(s)
-	if lower != s && strings.ToUpper(s) != s && partySymbol.MatchString(strings.ToUpper(s)) {
+	if up := strings.ToUpper(s); up != s && (partySymbol.MatchString(up) || stateSymbol.MatchString(up)) {
 		return Symbol{}, symbolError("Ký hiệu phải viết hoa như trên văn bản (ví dụ 57-NQ/TW).")
 	}
 	return Symbol{}, symbolError("Số, ký hiệu chưa đúng dạng: số, gạch nối, tên loại, gạch chéo, cơ quan ban hành (ví dụ 57-NQ/TW, 96-CV/VPTU) hoặc 15/TTg-KGVX.")
