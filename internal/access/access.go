@@ -175,6 +175,15 @@ func (s Subject) ManagedUsersPredicate(userIDCol string) postgres.Predicate {
 	}
 }
 
+// ManageUnits returns the units the subject administers (nil for a
+// system administrator, who administers all).
+func (s Subject) ManageUnits() []int64 {
+	if s.IsAdmin {
+		return nil
+	}
+	return append([]int64{}, s.manageUnits...)
+}
+
 // ViewUnits returns the units in the subject's record scope (nil for a
 // system administrator, who sees all).
 func (s Subject) ViewUnits() []int64 {

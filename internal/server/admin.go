@@ -19,6 +19,7 @@ func (s *Server) adminRoutes(r chi.Router) {
 		s.unitAdminRoutes(r)
 		s.userAdminRoutes(r)
 		s.auditAdminRoutes(r)
+		s.registerAdminRoutes(r)
 	})
 }
 
