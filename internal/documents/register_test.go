@@ -78,7 +78,9 @@ func (e *env) subject(t *testing.T, login string, unit int64, role identity.Role
 	return sub
 }
 
-func actorOf(s access.Subject) audit.Actor { return audit.Actor{UserID: s.UserID, Login: s.Login, UnitID: s.ActingUnit} }
+func actorOf(s access.Subject) audit.Actor {
+	return audit.Actor{UserID: s.UserID, Login: s.Login, UnitID: s.ActingUnit}
+}
 
 func input(subject string) documents.IncomingInput {
 	d := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)

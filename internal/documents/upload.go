@@ -25,8 +25,8 @@ var allowedTypes = map[string]string{
 	"application/vnd.openxmlformats-officedocument.presentationml.presentation": "PPTX",
 	"application/vnd.oasis.opendocument.text":                                   "ODT",
 	"application/vnd.oasis.opendocument.spreadsheet":                            "ODS",
-	"application/msword":                                                        "DOC",
-	"application/vnd.ms-excel":                                                  "XLS",
+	"application/msword":       "DOC",
+	"application/vnd.ms-excel": "XLS",
 }
 
 // AllowedTypesText lists the accepted formats for messages and hints.

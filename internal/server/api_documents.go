@@ -429,4 +429,3 @@ func (s *Server) apiOrganisations(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, out)
 }
-

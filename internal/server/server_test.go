@@ -414,4 +414,3 @@ func TestStaticAsset(t *testing.T) {
 		t.Fatalf("/static/app.js = %d %q", r.status, r.header.Get("Content-Type"))
 	}
 }
-
