@@ -47,7 +47,7 @@ func commands() map[string]command {
 		"migrate": {summary: "apply or revert database migrations", sub: migrateCommands()},
 		"audit":   {summary: "verify the audit log", sub: auditCommands()},
 		"version": {summary: "print the version", run: cmdVersion},
-		"seed":    {summary: "seed data: 'seed --demo' or 'seed units'", run: cmdSeed},
+		"seed":    {summary: "seed data: 'seed --demo', 'seed units' or 'seed calendar'", run: cmdSeed},
 		"user":    {summary: "manage users", sub: userCommands()},
 		"token":   {summary: "manage API tokens", sub: tokenCommands()},
 	}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"text/tabwriter"
 
+	"vanthu/internal/calendar"
 	"vanthu/internal/demo"
 	"vanthu/internal/org"
 )
@@ -16,7 +17,10 @@ func cmdSeed(ctx context.Context, a *app, args []string) error {
 	if len(args) > 0 && args[0] == "units" {
 		return cmdSeedUnits(ctx, a, args[1:])
 	}
-	fs := a.flags("seed", "vanthu seed --demo | vanthu seed units [--dir DIR]")
+	if len(args) > 0 && args[0] == "calendar" {
+		return cmdSeedCalendar(ctx, a, args[1:])
+	}
+	fs := a.flags("seed", "vanthu seed --demo | vanthu seed units [--dir DIR] | vanthu seed calendar")
 	demoFlag := fs.Bool("demo", false, "add the demo office, departments and accounts (imports units first)")
 	if err := parse(fs, args); err != nil {
 		return helpOK(err)
@@ -74,5 +78,26 @@ func cmdSeedUnits(ctx context.Context, a *app, args []string) error {
 	}
 	fmt.Fprintf(a.stdout, "units: %d current provinces, %d current communes, %d former provinces, %d central bodies; %d created, %d events recorded\n",
 		rep.CurrentProvinces, rep.CurrentCommunes, rep.FormerProvinces, rep.CentralBodies, rep.Created, rep.Events)
+	return nil
+}
+
+func cmdSeedCalendar(ctx context.Context, a *app, args []string) error {
+	fs := a.flags("seed calendar", "vanthu seed calendar")
+	if err := parse(fs, args); err != nil {
+		return helpOK(err)
+	}
+	if err := noArgs(fs); err != nil {
+		return err
+	}
+	defer a.close()
+	pool, err := a.db(ctx)
+	if err != nil {
+		return err
+	}
+	n, err := calendar.Seed(ctx, pool)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "calendar: %d official holidays and make-up working days added (2025–2027); days already set are kept\n", n)
 	return nil
 }

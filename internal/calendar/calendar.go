@@ -107,6 +107,15 @@ var weekdayNames = [...]string{
 // WeekdayName is the Vietnamese name of day's weekday: Thứ Hai … Chủ nhật.
 func WeekdayName(day time.Time) string { return weekdayNames[day.Weekday()] }
 
+// weekdayInSentence is the weekday's name inside a sentence: "thứ Hai",
+// "Chủ nhật".
+func weekdayInSentence(day time.Time) string {
+	if n, ok := strings.CutPrefix(WeekdayName(day), "Thứ"); ok {
+		return "thứ" + n
+	}
+	return WeekdayName(day)
+}
+
 // workingSQL is Working in SQL, for a generated day g.d left-joined with
 // calendar_days c.
 const workingSQL = `CASE c.kind WHEN 'holiday' THEN false WHEN 'workday' THEN true
@@ -246,10 +255,10 @@ func Validate(day time.Time, kind Kind, name string) error {
 	case kind == Holiday && Weekend(day):
 		f.Add("day", fmt.Sprintf("Ngày %s là %s. Ngày nghỉ phải là một ngày từ thứ Hai đến thứ Sáu, vì thứ Bảy và Chủ nhật vốn đã được nghỉ; "+
 			"nếu ngày lễ trùng cuối tuần, hãy thêm ngày nghỉ bù vào ngày làm việc kế tiếp.",
-			day.Format("02/01/2006"), strings.ToLower(WeekdayName(day))))
+			day.Format("02/01/2006"), weekdayInSentence(day)))
 	case kind == Workday && !Weekend(day):
 		f.Add("day", fmt.Sprintf("Ngày %s là %s. Ngày làm bù phải là thứ Bảy hoặc Chủ nhật, vì các ngày từ thứ Hai đến thứ Sáu vốn đã là ngày làm việc.",
-			day.Format("02/01/2006"), strings.ToLower(WeekdayName(day))))
+			day.Format("02/01/2006"), weekdayInSentence(day)))
 	}
 	if !kind.Valid() {
 		f.Add("kind", "Vui lòng chọn loại ngày: ngày nghỉ hoặc ngày làm bù.")

@@ -1,4 +1,5 @@
-// Package demo seeds a demonstration installation: the real unit tree, a
+// Package demo seeds a demonstration installation: the real unit tree, the
+// official working-day calendar, a
 // provincial committee's office and departments, and people in every role
 // in the province and two of its commune committees. Running it again
 // changes nothing.
@@ -13,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"vanthu/internal/apperr"
+	"vanthu/internal/calendar"
 	"vanthu/internal/identity"
 	"vanthu/internal/org"
 	"vanthu/internal/platform/postgres"
@@ -50,6 +52,9 @@ func Seed(ctx context.Context, pool *pgxpool.Pool) (Result, error) {
 	var res Result
 	if _, err := org.ImportUnits(ctx, pool, org.UnitData); err != nil {
 		return res, fmt.Errorf("import units: %w", err)
+	}
+	if _, err := calendar.Seed(ctx, pool); err != nil {
+		return res, fmt.Errorf("seed the working-day calendar: %w", err)
 	}
 	units := map[string]int64{}
 	err := postgres.InTx(ctx, pool, func(tx pgx.Tx) error {

@@ -20,6 +20,7 @@ func (s *Server) adminRoutes(r chi.Router) {
 		s.userAdminRoutes(r)
 		s.auditAdminRoutes(r)
 		s.registerAdminRoutes(r)
+		s.calendarAdminRoutes(r)
 	})
 }
 
