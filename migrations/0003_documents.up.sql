@@ -124,7 +124,8 @@ CREATE TABLE documents (
     updated_at        timestamptz NOT NULL DEFAULT now(),
     symbol            text NOT NULL DEFAULT '',   -- as written: 57-NQ/TW, 15/TTg-KGVX
     search_text       text GENERATED ALWAYS AS (vn_fold(subject || ' ' || organ_name)) STORED,
-    CONSTRAINT documents_arrival_unique UNIQUE (register_id, number_period, number_series, arrival_number)
+    CONSTRAINT documents_arrival_unique UNIQUE (register_id, number_period, number_series, arrival_number),
+    CONSTRAINT documents_incoming_arrived CHECK (direction <> 'incoming' OR arrived_at IS NOT NULL)
 );
 CREATE INDEX documents_unit_arrived ON documents (unit_id, arrived_at DESC, id DESC);
 CREATE INDEX documents_arrived ON documents (arrived_at DESC, id DESC);
