@@ -216,6 +216,8 @@ CREATE TABLE assignments (
 CREATE INDEX assignments_doc ON assignments (document_id);
 CREATE INDEX assignments_user_open ON assignments (assignee_user_id, status) WHERE status IN ('assigned', 'in_progress');
 CREATE INDEX assignments_unit_open ON assignments (assignee_unit_id, status) WHERE status IN ('assigned', 'in_progress');
+CREATE INDEX assignments_user ON assignments (assignee_user_id) WHERE assignee_user_id IS NOT NULL;
+CREATE INDEX assignments_unit ON assignments (assignee_unit_id) WHERE assignee_unit_id IS NOT NULL;
 CREATE INDEX assignments_deadline_open ON assignments (deadline) WHERE status IN ('assigned', 'in_progress');
 
 -- Saved filters of the registry list, per person.

@@ -7,9 +7,13 @@ import (
 	"time"
 
 	"vanthu/internal/audit"
+	"vanthu/internal/calendar"
 	"vanthu/internal/config"
+	"vanthu/internal/documents"
 	"vanthu/internal/identity"
 	"vanthu/internal/platform/objectstore"
+	"vanthu/internal/registry"
+	"vanthu/internal/routing"
 	"vanthu/internal/server"
 )
 
@@ -57,6 +61,8 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 	// run concurrently.
 	go audit.New(pool).RunMaintenance(ctx, 6*time.Hour, log)
 	go purgeSessions(ctx, identity.NewStore(pool), identity.SessionPolicy{Idle: cfg.SessionIdleTimeout, Absolute: cfg.SessionAbsoluteTimeout}, log)
+	docs := documents.NewService(pool, store, registry.NewStore(pool), cfg.NumberingProfile, cfg.IsolatedSystem)
+	go routing.New(pool, docs, calendar.New(pool)).RunReminders(ctx, 15*time.Minute, log)
 
 	srv := server.New(server.Deps{Log: log, Config: cfg, DB: pool, Store: store, Version: version})
 	if err := srv.Serve(ctx, cfg.HTTPAddr); err != nil {

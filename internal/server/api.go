@@ -24,6 +24,7 @@ func (s *Server) apiRoutes(r chi.Router) {
 	r.Post("/units/merge", s.apiMerge)
 	r.Post("/units/split", s.apiSplit)
 	s.documentAPIRoutes(r)
+	s.routingAPIRoutes(r)
 }
 
 // listResponse is the shape of every API list.

@@ -80,6 +80,36 @@ func apiOperations() []apiOperation {
 			Params: []obj{queryParam("q", "Name, with or without diacritics", str)}, Response: listOf("Organisation")},
 		{Method: "POST", Path: "/api/v1/units/split", Summary: "Split a unit (dry_run previews)",
 			Body: ref("SplitRequest"), Response: ref("MoveReport"), Status: "201"},
+		// Handling: present, direct, assignments, inboxes, notifications (api_routing.go).
+		{Method: "GET", Path: "/api/v1/documents/{id}/routing", Summary: "A document's handling: status, presentation, directions and assignments",
+			Params: []obj{pathParam("id")}, Response: ref("RoutingState")},
+		{Method: "POST", Path: "/api/v1/documents/{id}/present", Summary: "Present a registered document to a leader (clerk of the owning unit)",
+			Params: []obj{pathParam("id")}, Body: ref("PresentRequest"), Response: ref("RoutingState")},
+		{Method: "POST", Path: "/api/v1/documents/{id}/directions", Summary: "Write a leader's direction: lead, cooperating and informed assignees, deadline",
+			Params: []obj{pathParam("id")}, Body: ref("DirectionRequest"), Response: ref("Direction"), Status: "201"},
+		{Method: "POST", Path: "/api/v1/documents/{id}/close", Summary: "Finish a registered document without assignments (Lưu hồ sơ / Để biết)",
+			Params: []obj{pathParam("id")}, Body: ref("CloseRequest"), Response: ref("RoutingState")},
+		{Method: "POST", Path: "/api/v1/assignments/{id}/reassign", Summary: "Pass a unit's assignment to a person of the unit (its leader)",
+			Params: []obj{pathParam("id")}, Body: ref("ReassignRequest"), Response: ref("Assignment"), Status: "201"},
+		{Method: "POST", Path: "/api/v1/assignments/{id}/accept", Summary: "Accept an assignment (the document becomes 05)",
+			Params: []obj{pathParam("id")}, Response: ref("Assignment")},
+		{Method: "POST", Path: "/api/v1/assignments/{id}/progress", Summary: "Report progress (0–100 %) with a note",
+			Params: []obj{pathParam("id")}, Body: ref("ProgressRequest"), Response: ref("Assignment")},
+		{Method: "POST", Path: "/api/v1/assignments/{id}/complete", Summary: "Complete an assignment; the lead chain done makes the document 06",
+			Params: []obj{pathParam("id")}, Body: ref("CompleteRequest"), Response: ref("Assignment")},
+		{Method: "POST", Path: "/api/v1/assignments/{id}/return", Summary: "Return an assignment with a reason; a returned lead puts the document back to 03",
+			Params: []obj{pathParam("id")}, Body: ref("ReturnRequest"), Response: ref("Assignment")},
+		{Method: "GET", Path: "/api/v1/inbox", Summary: "One of the caller's inboxes", Params: []obj{
+			{"name": "box", "in": "query", "required": true, "description": "cho_y_kien, cho_xu_ly, dang_xu_ly, qua_han, de_biet or hoan_thanh",
+				"schema": obj{"type": "string", "enum": []string{"cho_y_kien", "cho_xu_ly", "dang_xu_ly", "qua_han", "de_biet", "hoan_thanh"}}},
+			queryParam("cursor", "Opaque cursor from next_cursor", str), queryParam("limit", "1–200 (default 50)", obj{"type": "integer"}),
+		}, Response: listOf("InboxItem")},
+		{Method: "GET", Path: "/api/v1/inbox/counts", Summary: "How many documents each of the caller's inboxes holds", Response: ref("InboxCounts")},
+		{Method: "GET", Path: "/api/v1/notifications", Summary: "The caller's unread notifications, newest first", Params: []obj{
+			queryParam("cursor", "Opaque cursor from next_cursor", str), queryParam("limit", "1–200 (default 50)", obj{"type": "integer"}),
+		}, Response: ref("NotificationList")},
+		{Method: "POST", Path: "/api/v1/notifications/{id}/read", Summary: "Mark one of the caller's notifications read",
+			Params: []obj{pathParam("id")}, Response: obj{"type": "object", "properties": obj{"unread_count": obj{"type": "integer"}}}},
 	}
 }
 
@@ -167,6 +197,73 @@ var schemas = obj{
 		"subject": str, "signer": obj{"type": "object"}, "files": obj{"type": "array", "items": ref("File")},
 	}},
 	"Organisation": obj{"type": "object", "properties": obj{"name": str, "unit_id": obj{"type": []string{"integer", "null"}}}},
+	// Handling (api_routing.go).
+	"Assignee": obj{"type": "object", "description": "Exactly one of user_id or unit_id", "properties": obj{"user_id": integer, "unit_id": integer}},
+	"PresentRequest": obj{"type": "object", "required": []string{"leader_id"}, "properties": obj{
+		"leader_id": obj{"type": "integer", "format": "int64", "description": "A leader of the owning unit or of a unit above it"},
+	}},
+	"DirectionRequest": obj{"type": "object", "required": []string{"lead"}, "properties": obj{
+		"body": str, "lead": ref("Assignee"),
+		"cooperate": obj{"type": "array", "items": ref("Assignee")}, "inform": obj{"type": "array", "items": ref("Assignee")},
+		"deadline":              obj{"type": "string", "format": "date", "description": "A date; or give deadline_working_days"},
+		"deadline_working_days": obj{"type": "integer", "description": "Working days from today (holidays excluded), 1–366"},
+	}},
+	"CloseRequest": obj{"type": "object", "required": []string{"result"}, "properties": obj{
+		"result": obj{"type": "string", "enum": []string{"luu_ho_so", "de_biet"}}, "note": str,
+	}},
+	"ReassignRequest": obj{"type": "object", "required": []string{"user_id"}, "properties": obj{
+		"user_id": integer, "body": str, "deadline": obj{"type": "string", "format": "date"},
+	}},
+	"ProgressRequest": obj{"type": "object", "required": []string{"percent"}, "properties": obj{
+		"percent": obj{"type": "integer", "minimum": 0, "maximum": 100}, "note": str,
+	}},
+	"CompleteRequest": obj{"type": "object", "properties": obj{
+		"result": obj{"type": "string", "description": "Required except for informed assignees"}, "reply_document_id": integer,
+	}},
+	"ReturnRequest": obj{"type": "object", "required": []string{"reason"}, "properties": obj{"reason": str}},
+	"Assignment": obj{"type": "object", "properties": obj{
+		"id": integer, "document_id": integer, "direction_id": obj{"type": []string{"integer", "null"}},
+		"parent_id":        obj{"type": []string{"integer", "null"}},
+		"assignee_user_id": obj{"type": []string{"integer", "null"}}, "assignee_unit_id": obj{"type": []string{"integer", "null"}},
+		"assignee_name": str,
+		"role":          obj{"type": "string", "enum": []string{"lead", "cooperate", "inform"}},
+		"status":        obj{"type": "string", "enum": []string{"assigned", "in_progress", "done", "returned", "reassigned"}},
+		"deadline":      obj{"type": []string{"string", "null"}, "format": "date"},
+		"progress":      obj{"type": "integer"}, "progress_note": str, "result": str,
+		"reply_document_id": obj{"type": []string{"integer", "null"}}, "return_reason": str,
+		"assigned_by": obj{"type": []string{"integer", "null"}}, "note": str,
+		"created_at":   obj{"type": "string", "format": "date-time"},
+		"accepted_at":  obj{"type": []string{"string", "null"}, "format": "date-time"},
+		"completed_at": obj{"type": []string{"string", "null"}, "format": "date-time"},
+		"children":     obj{"type": "array", "items": ref("Assignment"), "description": "Re-assignments within the unit"},
+	}},
+	"Direction": obj{"type": "object", "properties": obj{
+		"id": integer, "document_id": integer, "author_id": integer, "author_name": str, "body": str,
+		"deadline": obj{"type": []string{"string", "null"}, "format": "date"}, "created_at": obj{"type": "string", "format": "date-time"},
+		"assignments": obj{"type": "array", "items": ref("Assignment")},
+	}},
+	"RoutingState": obj{"type": "object", "properties": obj{
+		"document_id": integer, "status": obj{"type": "string", "enum": []string{"01", "02", "03", "04", "05", "06"}},
+		"presented_to": obj{"type": []string{"integer", "null"}},
+		"completed_at": obj{"type": []string{"string", "null"}, "format": "date-time"},
+		"directions":   obj{"type": "array", "items": ref("Direction")},
+	}},
+	"InboxItem": obj{"allOf": []obj{ref("IncomingItem"), {"type": "object", "properties": obj{
+		"deadline": obj{"type": []string{"string", "null"}, "format": "date", "description": "Earliest deadline of the caller's open parts"},
+		"overdue":  obj{"type": "boolean"},
+		"roles":    obj{"type": "array", "items": obj{"type": "string", "enum": []string{"lead", "cooperate", "inform"}}},
+	}}}},
+	"InboxCounts": obj{"type": "object", "properties": obj{
+		"cho_y_kien": obj{"type": "integer"}, "cho_xu_ly": obj{"type": "integer"}, "dang_xu_ly": obj{"type": "integer"},
+		"qua_han": obj{"type": "integer"}, "de_biet": obj{"type": "integer"}, "hoan_thanh": obj{"type": "integer"},
+	}},
+	"Notification": obj{"type": "object", "properties": obj{
+		"id": integer, "kind": str, "title": str, "link": str, "created_at": obj{"type": "string", "format": "date-time"},
+		"read_at": obj{"type": []string{"string", "null"}, "format": "date-time"},
+	}},
+	"NotificationList": obj{"type": "object", "properties": obj{
+		"items": obj{"type": "array", "items": ref("Notification")}, "next_cursor": str, "unread_count": obj{"type": "integer"},
+	}},
 }
 
 func (s *Server) openAPIDocument() obj {

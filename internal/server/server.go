@@ -19,12 +19,14 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"vanthu/internal/audit"
+	"vanthu/internal/calendar"
 	"vanthu/internal/config"
 	"vanthu/internal/documents"
 	"vanthu/internal/identity"
 	"vanthu/internal/org"
 	"vanthu/internal/platform/objectstore"
 	"vanthu/internal/registry"
+	"vanthu/internal/routing"
 	"vanthu/web"
 )
 
@@ -52,6 +54,7 @@ type Server struct {
 	audit     *audit.Log
 	registers *registry.Store
 	docs      *documents.Service
+	routing   *routing.Service
 }
 
 // New builds the server and its router.
@@ -61,13 +64,16 @@ func New(d Deps) *Server {
 	units := org.NewStore(d.DB)
 	// Capabilities with open records carry them to successor units.
 	units.RegisterMoveHook(identity.MembershipsHook{})
+	units.RegisterMoveHook(routing.MergeHook{})
 	registers := registry.NewStore(d.DB)
+	docs := documents.NewService(d.DB, d.Store, registers, d.Config.NumberingProfile, d.Config.IsolatedSystem)
 	return &Server{
 		log: d.Log, cfg: d.Config, db: d.DB, store: d.Store, version: d.Version,
 		registry: reg, metrics: newHTTPMetrics(reg),
 		users: identity.NewStore(d.DB), units: units, audit: audit.New(d.DB),
 		registers: registers,
-		docs:      documents.NewService(d.DB, d.Store, registers, d.Config.NumberingProfile, d.Config.IsolatedSystem),
+		docs:      docs,
+		routing:   routing.New(d.DB, docs, calendar.New(d.DB)),
 	}
 }
 
