@@ -30,9 +30,12 @@ type Filter struct {
 	AssigneeUserID  int64
 	Overdue         bool
 	Q               string
-	Sort            string // arrived_desc (default), arrived_asc, due_asc, number_desc
-	Cursor          string
-	Limit           int
+	// Extra narrows the list further, e.g. to one of a person's inboxes
+	// (routing.BoxPredicate).
+	Extra  postgres.Predicate
+	Sort   string // arrived_desc (default), arrived_asc, due_asc, number_desc
+	Cursor string
+	Limit  int
 }
 
 // Sorts the list offers, with Vietnamese labels.
@@ -244,6 +247,9 @@ func (f Filter) where(a *postgres.Args, sub access.Subject) ([]string, error) {
 	}
 	if f.Overdue {
 		where = append(where, "d.due_date < current_date AND d.status <> '06'")
+	}
+	if f.Extra != nil {
+		where = append(where, "("+f.Extra(a)+")")
 	}
 	return where, fields.Err()
 }

@@ -376,7 +376,11 @@ func (s *Server) serveDocumentFile(w http.ResponseWriter, r *http.Request, inlin
 	}
 	s.recordAudit(r, audit.Entry{Action: action, Outcome: audit.OutcomeSuccess, ObjectType: "document", ObjectID: strconv.FormatInt(id, 10),
 		Details: map[string]any{"file_id": f.ID, "sha256": f.SHA256}})
-	_ = s.docs.RecordDownload(r.Context(), id, sub.UserID, f)
+	// The timeline lists downloads; inline views (the page's own viewer)
+	// are in the audit log only, or every page view would add an entry.
+	if !inline {
+		_ = s.docs.RecordDownload(r.Context(), id, sub.UserID, f)
+	}
 	h := w.Header()
 	h.Set("Content-Type", f.ContentType)
 	h.Set("Content-Length", strconv.FormatInt(f.Size, 10))

@@ -11,9 +11,15 @@ import (
 
 func (s *Server) pageRoutes(r chi.Router) {
 	r.Get("/", s.home)
+	s.incomingRoutes(r)
 	for _, item := range web.MainNav {
+		if item.Key == "incoming" {
+			continue
+		}
 		r.Get(item.Href, s.placeholder(item))
 	}
+	s.printoutRoutes(r)
+	s.routingPageRoutes(r)
 }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
