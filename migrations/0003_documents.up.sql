@@ -133,7 +133,7 @@ CREATE INDEX documents_symbol ON documents (symbol);
 CREATE INDEX documents_duplicate ON documents (symbol, vn_fold(organ_name));
 CREATE INDEX documents_search_fts ON documents USING gin (to_tsvector('simple', search_text));
 CREATE INDEX documents_search_trgm ON documents USING gin (search_text gin_trgm_ops);
-CREATE INDEX documents_status ON documents (unit_id, status);
+CREATE INDEX documents_status_arrived ON documents (status, arrived_at DESC, id DESC);
 CREATE INDEX documents_presented ON documents (presented_to) WHERE presented_to IS NOT NULL;
 
 -- File bytes live in the object store; a file may belong to several

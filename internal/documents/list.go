@@ -91,8 +91,12 @@ var farFuture = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 // issuers containing the words as typed (with or without diacritics),
 // then the newest.
 func (s *Service) List(ctx context.Context, sub access.Subject, f Filter) (Page, error) {
+	visible, err := sub.ListPredicate(ctx, s.db, "document", "d.unit_id", "d.id", "d.confidentiality")
+	if err != nil {
+		return Page{}, err
+	}
 	var a postgres.Args
-	where, err := f.where(&a, sub)
+	where, err := f.where(&a, visible)
 	if err != nil {
 		return Page{}, err
 	}
@@ -132,16 +136,26 @@ func (s *Service) List(ctx context.Context, sub access.Subject, f Filter) (Page,
 		} else {
 			kv = a.Add(c.At) + "::timestamptz"
 		}
-		r := a.Add(c.Rank)
 		id := a.Add(c.ID)
-		where = append(where, fmt.Sprintf("(%[1]s < %[2]s OR (%[1]s = %[2]s AND (%[3]s %[4]s %[5]s OR (%[3]s = %[5]s AND d.id %[4]s %[6]s))))",
-			rank, r, key, cmp, kv, id))
+		// A row comparison lets PostgreSQL start the index scan at the cursor.
+		after := fmt.Sprintf("(%s, d.id) %s (%s, %s)", key, cmp, kv, id)
+		if strings.TrimSpace(f.Q) != "" {
+			r := a.Add(c.Rank)
+			after = fmt.Sprintf("(%[1]s < %[2]s OR (%[1]s = %[2]s AND %[3]s))", rank, r, after)
+		}
+		where = append(where, after)
+	}
+	// Without a search the order is the sort key alone, which an index
+	// (unit_id|status|…, arrived_at DESC, id DESC) delivers without sorting.
+	orderBy := key + " " + order + ", d.id " + order
+	if strings.TrimSpace(f.Q) != "" {
+		orderBy = "rank DESC, " + orderBy
 	}
 	sql := `SELECT d.id, d.arrival_number, d.arrived_at, d.status, d.type_name, d.symbol, d.code_number, d.code_notation, d.issued_date,
 		d.organ_name, d.subject, d.priority, d.confidentiality, d.due_date, un.name AS unit_name, rg.name AS register_name,
 		` + rank + ` AS rank, ` + key + ` AS sort_key` + documentFrom +
 		`WHERE ` + strings.Join(where, " AND ") +
-		` ORDER BY rank DESC, sort_key ` + order + ` NULLS LAST, d.id ` + order + ` LIMIT ` + a.Add(f.Limit+1)
+		` ORDER BY ` + orderBy + ` LIMIT ` + a.Add(f.Limit+1)
 	rows, err := s.db.Query(ctx, sql, a.Values()...)
 	if err != nil {
 		return Page{}, fmt.Errorf("list documents: %w", err)
@@ -179,8 +193,12 @@ func (s *Service) List(ctx context.Context, sub access.Subject, f Filter) (Page,
 // Count counts matching documents, stopping at limit (counting a million
 // rows to print "10 000+" is wasted work).
 func (s *Service) Count(ctx context.Context, sub access.Subject, f Filter, limit int) (int, error) {
+	visible, err := sub.ListPredicate(ctx, s.db, "document", "d.unit_id", "d.id", "d.confidentiality")
+	if err != nil {
+		return 0, err
+	}
 	var a postgres.Args
-	where, err := f.where(&a, sub)
+	where, err := f.where(&a, visible)
 	if err != nil {
 		return 0, err
 	}
@@ -194,12 +212,12 @@ func (s *Service) Count(ctx context.Context, sub access.Subject, f Filter, limit
 	return n, err
 }
 
-func (f Filter) where(a *postgres.Args, sub access.Subject) ([]string, error) {
+func (f Filter) where(a *postgres.Args, visible postgres.Predicate) ([]string, error) {
 	dir := f.Direction
 	if dir == "" {
 		dir = "incoming"
 	}
-	where := []string{"d.direction = " + a.Add(dir), Visible(sub)(a)}
+	where := []string{"d.direction = " + a.Add(dir), visible(a)}
 	fields := apperr.Fields{}
 	if f.From != nil {
 		where = append(where, "d.arrived_at >= "+a.Add(dayStart(*f.From)))
