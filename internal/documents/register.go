@@ -112,7 +112,8 @@ func (in *IncomingInput) normalise(now time.Time) (typeSymbol string, err error)
 	} else {
 		in.CodeNumber, in.CodeNotation, typeSymbol = sym.Number, sym.Notation, sym.Text
 	}
-	if in.IssuedDate != nil && in.IssuedDate.After(now) {
+	// Dates are calendar days in Vietnam; compare with today there.
+	if in.IssuedDate != nil && in.IssuedDate.Format(time.DateOnly) > now.In(vnZone).Format(time.DateOnly) {
 		f.Add("issued_date", "Ngày văn bản không được sau ngày hôm nay.")
 	}
 	if in.PageAmount < 0 || in.PageAmount > 100000 {
