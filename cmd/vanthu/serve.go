@@ -11,6 +11,7 @@ import (
 	"vanthu/internal/config"
 	"vanthu/internal/documents"
 	"vanthu/internal/identity"
+	"vanthu/internal/platform/mail"
 	"vanthu/internal/platform/objectstore"
 	"vanthu/internal/registry"
 	"vanthu/internal/routing"
@@ -62,7 +63,12 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 	go audit.New(pool).RunMaintenance(ctx, 6*time.Hour, log)
 	go purgeSessions(ctx, identity.NewStore(pool), identity.SessionPolicy{Idle: cfg.SessionIdleTimeout, Absolute: cfg.SessionAbsoluteTimeout}, log)
 	docs := documents.NewService(pool, store, registry.NewStore(pool), cfg.NumberingProfile, cfg.IsolatedSystem)
-	go routing.New(pool, docs, calendar.New(pool)).RunReminders(ctx, 15*time.Minute, log)
+	reminders := routing.New(pool, docs, calendar.New(pool))
+	if cfg.SMTPAddr != "" {
+		reminders.Mailer = mail.New(mail.Config{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom,
+			Username: cfg.SMTPUsername, Password: cfg.SMTPPassword, StartTLS: cfg.SMTPUsername != ""})
+	}
+	go reminders.RunReminders(ctx, 15*time.Minute, log)
 
 	srv := server.New(server.Deps{Log: log, Config: cfg, DB: pool, Store: store, Version: version})
 	if err := srv.Serve(ctx, cfg.HTTPAddr); err != nil {

@@ -45,6 +45,11 @@ type Config struct {
 	AccountInactiveAfter   time.Duration
 	TOTPIssuer             string
 
+	SMTPAddr     string
+	SMTPFrom     string
+	SMTPUsername string
+	SMTPPassword string
+
 	LogLevel  string
 	LogFormat string
 }
@@ -129,6 +134,24 @@ var Settings = []Setting{
 	{Name: "VANTHU_TOTP_ISSUER", Default: "Vanthu",
 		Description: "Issuer name shown in authenticator apps.",
 		apply:       func(c *Config, v string) error { c.TOTPIssuer = v; return requireNonEmpty(v) }},
+	{Name: "VANTHU_SMTP_ADDR", Default: "",
+		Description: "SMTP relay as host:port for e-mail reminders; empty: in-app notifications only.",
+		apply: func(c *Config, v string) error {
+			c.SMTPAddr = v
+			if v == "" {
+				return nil
+			}
+			return requireHostPort(v)
+		}},
+	{Name: "VANTHU_SMTP_FROM", Default: "vanthu@localhost",
+		Description: "Sender address of e-mail reminders.",
+		apply:       func(c *Config, v string) error { c.SMTPFrom = v; return nil }},
+	{Name: "VANTHU_SMTP_USERNAME", Default: "",
+		Description: "SMTP user name, when the relay needs one (the connection is upgraded with STARTTLS).",
+		apply:       func(c *Config, v string) error { c.SMTPUsername = v; return nil }},
+	{Name: "VANTHU_SMTP_PASSWORD", Default: "", Secret: true,
+		Description: "SMTP password.",
+		apply:       func(c *Config, v string) error { c.SMTPPassword = v; return nil }},
 	{Name: "VANTHU_LOG_LEVEL", Default: "info",
 		Description: "debug, info, warn or error.",
 		apply: func(c *Config, v string) error {

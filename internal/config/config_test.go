@@ -42,6 +42,7 @@ func TestDefaultsLoadWithEmptyEnvironment(t *testing.T) {
 		AccountInactiveAfter:   45 * 24 * time.Hour,
 		MaxFileBytes:           50 << 20,
 		NumberingProfile:       "party",
+		SMTPFrom:               "vanthu@localhost",
 		TOTPIssuer:             "Vanthu",
 		LogLevel:               "info",
 		LogFormat:              "text",
