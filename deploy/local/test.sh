@@ -32,7 +32,7 @@ if [ $# -eq 0 ]; then
   log "checking formatting, generated code and vet…"
   unformatted=$(gofmt -l $(git ls-files '*.go' | grep -v '_templ.go$') 2>/dev/null || true)
   [ -z "$unformatted" ] || die "gofmt would change: $unformatted"
-  go tool templ generate -check || die "generated templ code is stale: run 'go tool templ generate' and commit"
+  go tool templ generate -check -log-level error || die "generated templ code is stale: run 'go tool templ generate' and commit"
   go tool templ fmt -fail web >/dev/null || die "templ files are not formatted: run 'go tool templ fmt web'"
   go vet ./...
 fi
