@@ -25,6 +25,7 @@ func (s *Server) apiRoutes(r chi.Router) {
 	r.Post("/units/split", s.apiSplit)
 	s.documentAPIRoutes(r)
 	s.routingAPIRoutes(r)
+	s.outgoingAPIRoutes(r)
 }
 
 // listResponse is the shape of every API list.

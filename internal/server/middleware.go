@@ -189,6 +189,7 @@ func securityHeaders(next http.Handler) http.Handler {
 var uploadRoutes = map[string]bool{
 	"/incoming":        true,
 	"/api/v1/incoming": true,
+	"/api/v1/outgoing": true,
 }
 
 // limitBody caps request bodies: uploads at VANTHU_MAX_UPLOAD_BYTES,

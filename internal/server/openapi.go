@@ -110,6 +110,25 @@ func apiOperations() []apiOperation {
 		}, Response: ref("NotificationList")},
 		{Method: "POST", Path: "/api/v1/notifications/{id}/read", Summary: "Mark one of the caller's notifications read",
 			Params: []obj{pathParam("id")}, Response: obj{"type": "object", "properties": obj{"unread_count": obj{"type": "integer"}}}},
+		// Outgoing documents and exchange on the platform (api_outgoing.go).
+		{Method: "POST", Path: "/api/v1/outgoing", Summary: "Create an outgoing draft with its recipients and first version",
+			Body: ref("OutgoingMultipart"), BodyType: "multipart/form-data", Response: ref("Outgoing"), Status: "201"},
+		{Method: "GET", Path: "/api/v1/outgoing/{id}", Summary: "One outgoing document with its state and file versions",
+			Params: []obj{pathParam("id")}, Response: ref("Outgoing")},
+		{Method: "POST", Path: "/api/v1/outgoing/{id}/approve", Summary: "Approve a draft (a leader of the unit)",
+			Params: []obj{pathParam("id")}, Response: ref("Outgoing")},
+		{Method: "POST", Path: "/api/v1/outgoing/{id}/return", Summary: "Return a draft with a reason (a leader of the unit)",
+			Params: []obj{pathParam("id")}, Body: ref("ReturnRequest"), Response: ref("Outgoing")},
+		{Method: "POST", Path: "/api/v1/outgoing/{id}/issue", Summary: "Number, date, register and send an approved draft (a clerk of the unit); delivers copies to recipient units",
+			Params: []obj{pathParam("id")}, Response: ref("OutgoingIssued")},
+		{Method: "GET", Path: "/api/v1/outgoing/{id}/recipients", Summary: "The recipients with the current status (01–06) of each delivered copy",
+			Params: []obj{pathParam("id")}, Response: listOf("OutgoingRecipient")},
+		{Method: "POST", Path: "/api/v1/outgoing/{id}/recall", Summary: "Recall (thu hồi) an issued document: the recipients' copies are frozen",
+			Params: []obj{pathParam("id")}, Body: obj{"type": "object", "properties": obj{"reason": str}}, Response: ref("Outgoing")},
+		{Method: "POST", Path: "/api/v1/incoming/{id}/register", Summary: "Register a document delivered on the platform (status 01 → 03, with an arrival number)",
+			Params: []obj{pathParam("id")}, Body: obj{"type": "object", "properties": obj{"register_id": integer}}, Response: ref("DeliveredState")},
+		{Method: "POST", Path: "/api/v1/incoming/{id}/reject", Summary: "Refuse a document delivered on the platform with a reason (status 02)",
+			Params: []obj{pathParam("id")}, Body: ref("ReturnRequest"), Response: ref("DeliveredState")},
 	}
 }
 
@@ -197,6 +216,44 @@ var schemas = obj{
 		"subject": str, "signer": obj{"type": "object"}, "files": obj{"type": "array", "items": ref("File")},
 	}},
 	"Organisation": obj{"type": "object", "properties": obj{"name": str, "unit_id": obj{"type": []string{"integer", "null"}}}},
+	// Outgoing (api_outgoing.go).
+	"OutgoingMetadata": obj{"type": "object", "required": []string{"type_name", "subject", "recipients"}, "properties": obj{
+		"type_name": str, "subject": str,
+		"confidentiality": obj{"type": "string", "enum": []string{"none", "mat", "toi_mat", "tuyet_mat"}},
+		"priority":        obj{"type": "string", "enum": []string{"thuong", "khan", "thuong_khan", "hoa_toc"}},
+		"signer":          obj{"type": "object", "properties": obj{"position": str, "full_name": str}},
+		"recipients": obj{"type": "array", "items": obj{"type": "object", "description": "Exactly one of unit_id (a unit on the platform) or organ_name (outside)",
+			"properties": obj{"unit_id": integer, "organ_name": str}}},
+		"unit_id": obj{"type": "integer", "format": "int64", "description": "Issuing unit; default the acting unit"},
+	}},
+	"OutgoingMultipart": obj{"type": "object", "required": []string{"metadata"}, "properties": obj{
+		"metadata": ref("OutgoingMetadata"),
+		"file":     obj{"type": "array", "items": obj{"type": "string", "format": "binary"}},
+	}},
+	"OutgoingFile": obj{"type": "object", "properties": obj{"id": integer, "name": str, "size": integer, "sha256": str,
+		"version": obj{"type": "integer"}, "created_by": obj{"type": []string{"integer", "null"}}, "created_at": obj{"type": "string", "format": "date-time"}}},
+	"Outgoing": obj{"type": "object", "properties": obj{
+		"id": integer, "unit_id": integer,
+		"status":    obj{"type": "string", "enum": []string{"draft", "approved", "returned", "issued", "recalled"}},
+		"type_name": str, "subject": str, "confidentiality": str,
+		"number": obj{"type": []string{"integer", "null"}}, "symbol": obj{"type": "string", "description": "{n}-{TYPE}/{ISSUER}, e.g. 1-CV/TU"},
+		"issued_date": obj{"type": []string{"string", "null"}, "format": "date"}, "register_id": obj{"type": []string{"integer", "null"}},
+		"files": obj{"type": "array", "items": ref("OutgoingFile")},
+	}},
+	"OutgoingRecipient": obj{"type": "object", "properties": obj{
+		"id": integer, "unit_id": obj{"type": []string{"integer", "null"}}, "unit_name": obj{"type": []string{"string", "null"}},
+		"organ_name": str, "delivered_document_id": obj{"type": []string{"integer", "null"}},
+		"delivered_at":  obj{"type": []string{"string", "null"}, "format": "date-time"},
+		"status":        obj{"type": []string{"string", "null"}, "description": "The delivered copy's status: 01 arrived, 02 rejected, 03 registered, 04 assigned, 05 in progress, 06 done"},
+		"reject_reason": str, "recalled_at": obj{"type": []string{"string", "null"}, "format": "date-time"},
+	}},
+	"OutgoingIssued": obj{"allOf": []obj{ref("Outgoing"), {"type": "object", "properties": obj{
+		"recipients": obj{"type": "array", "items": ref("OutgoingRecipient")},
+	}}}},
+	"DeliveredState": obj{"type": "object", "properties": obj{
+		"id": integer, "unit_id": integer, "status": str, "arrival_number": obj{"type": []string{"integer", "null"}},
+		"arrived_at": obj{"type": "string", "format": "date-time"}, "register_id": obj{"type": []string{"integer", "null"}}, "reject_reason": str,
+	}},
 	// Handling (api_routing.go).
 	"Assignee": obj{"type": "object", "description": "Exactly one of user_id or unit_id", "properties": obj{"user_id": integer, "unit_id": integer}},
 	"PresentRequest": obj{"type": "object", "required": []string{"leader_id"}, "properties": obj{
