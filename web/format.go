@@ -3,15 +3,11 @@ package web
 import (
 	"strconv"
 	"time"
+
+	"vanthu/internal/platform/vntime"
 )
 
-// vnZone is the zone dates are shown in; timestamps are stored in UTC.
-var vnZone = func() *time.Location {
-	if loc, err := time.LoadLocation("Asia/Ho_Chi_Minh"); err == nil {
-		return loc
-	}
-	return time.FixedZone("ICT", 7*3600)
-}()
+var vnZone = vntime.Zone
 
 // Date formats a day as dd/mm/yyyy.
 func Date(t time.Time) string {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"vanthu/internal/identity"
+	"vanthu/internal/platform/vntime"
 )
 
 // Status follows the exchange status codes.
@@ -163,10 +164,4 @@ type Comment struct {
 	CreatedAt  time.Time `db:"created_at" json:"created_at"`
 }
 
-// vnZone is where calendar days are counted.
-var vnZone = func() *time.Location {
-	if loc, err := time.LoadLocation("Asia/Ho_Chi_Minh"); err == nil {
-		return loc
-	}
-	return time.FixedZone("ICT", 7*3600)
-}()
+var vnZone = vntime.Zone

@@ -28,6 +28,7 @@ import (
 	"vanthu/internal/identity"
 	"vanthu/internal/platform/objectstore"
 	"vanthu/internal/platform/postgres"
+	"vanthu/internal/platform/vntime"
 	"vanthu/internal/registry"
 )
 
@@ -121,12 +122,7 @@ var (
 	ErrNotApproved = apperr.Conflict("Chỉ phát hành được dự thảo đã được lãnh đạo duyệt.")
 )
 
-var vnZone = func() *time.Location {
-	if loc, err := time.LoadLocation("Asia/Ho_Chi_Minh"); err == nil {
-		return loc
-	}
-	return time.FixedZone("ICT", 7*3600)
-}()
+var vnZone = vntime.Zone
 
 func (in *DraftInput) normalise(sub access.Subject) error {
 	clean := func(s string) string { return strings.Join(strings.Fields(s), " ") }

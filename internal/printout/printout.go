@@ -14,6 +14,8 @@ import (
 
 	"github.com/go-pdf/fpdf"
 	"golang.org/x/text/unicode/norm"
+
+	"vanthu/internal/platform/vntime"
 )
 
 // Receipt is what the "ĐẾN" stamp slip of one incoming document shows.
@@ -103,13 +105,7 @@ func newPDF(orientation, size, title, pageAlias string) *fpdf.Fpdf {
 	return pdf
 }
 
-// vnZone is where arrival times and days are read.
-var vnZone = func() *time.Location {
-	if loc, err := time.LoadLocation("Asia/Ho_Chi_Minh"); err == nil {
-		return loc
-	}
-	return time.FixedZone("ICT", 7*3600)
-}()
+var vnZone = vntime.Zone
 
 // dayVN formats an instant as its day in Vietnam.
 func dayVN(t time.Time) string {

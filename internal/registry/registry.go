@@ -17,6 +17,7 @@ import (
 
 	"vanthu/internal/apperr"
 	"vanthu/internal/platform/postgres"
+	"vanthu/internal/platform/vntime"
 )
 
 // Kinds of register.
@@ -82,13 +83,7 @@ type Register struct {
 	Policy
 }
 
-// vnZone: a number's year is the year in Vietnam, not in UTC.
-var vnZone = func() *time.Location {
-	if loc, err := time.LoadLocation("Asia/Ho_Chi_Minh"); err == nil {
-		return loc
-	}
-	return time.FixedZone("ICT", 7*3600)
-}()
+var vnZone = vntime.Zone
 
 // Sequence says which counter a document numbered at `at` uses.
 func (p Policy) Sequence(at time.Time, typeCode string, confidential bool) (period, series string) {

@@ -33,6 +33,7 @@ import (
 	"vanthu/internal/identity"
 	"vanthu/internal/notify"
 	"vanthu/internal/platform/postgres"
+	"vanthu/internal/platform/vntime"
 )
 
 // WorkingDays counts deadlines on the working-day calendar
@@ -208,13 +209,7 @@ const assignmentFrom = ` FROM assignments a
 // document the caller may not see.
 var ErrAssignmentNotFound = apperr.NotFound("Không tìm thấy việc được giao, hoặc bạn không có quyền xem văn bản này.")
 
-// vnZone is where calendar days are counted.
-var vnZone = func() *time.Location {
-	if loc, err := time.LoadLocation("Asia/Ho_Chi_Minh"); err == nil {
-		return loc
-	}
-	return time.FixedZone("ICT", 7*3600)
-}()
+var vnZone = vntime.Zone
 
 // dateOf is t's calendar date as 00:00 UTC (how pgx reads a date).
 func dateOf(t time.Time) time.Time {
