@@ -166,7 +166,7 @@ func (s *Service) RegisterIncoming(ctx context.Context, sub access.Subject, acto
 		return Registered{}, ErrSecretContent
 	}
 	if !allowDuplicate && in.CodeNumber != "" {
-		dups, err := s.duplicates(ctx, in)
+		dups, err := s.duplicatesExcept(ctx, in, 0)
 		if err != nil {
 			return Registered{}, err
 		}
@@ -297,10 +297,6 @@ func clerkUnit(sub access.Subject) int64 {
 		return sub.ActingUnit
 	}
 	return unit
-}
-
-func (s *Service) duplicates(ctx context.Context, in IncomingInput) ([]Duplicate, error) {
-	return s.duplicatesExcept(ctx, in, 0)
 }
 
 // duplicatesExcept finds documents of the unit with the same number,

@@ -228,26 +228,6 @@ func (s *Store) Create(ctx context.Context, n NewRegister) (Register, error) {
 	return r, err
 }
 
-// UpdatePolicy changes how a register numbers from now on. Numbers already
-// given stay; a change of reset period starts new sequences.
-func (s *Store) UpdatePolicy(ctx context.Context, id int64, name string, p Policy, active bool) error {
-	n := NewRegister{Name: name, Kind: KindIncoming, Policy: p}
-	if err := n.Validate(); err != nil {
-		return err
-	}
-	tag, err := s.db.Exec(ctx, `
-		UPDATE registers SET name = $2, preset = $3, reset_period = $4, per_type = $5, confidential_series = $6,
-			term_start = $7, active = $8 WHERE id = $1`,
-		id, n.Name, n.Preset, p.ResetPeriod, p.PerType, p.ConfidentialSeries, p.TermStart, active)
-	if err != nil {
-		return err
-	}
-	if tag.RowsAffected() == 0 {
-		return ErrRegisterNotFound
-	}
-	return nil
-}
-
 // Take gives the next number of the register's sequence for a document
 // numbered at `at`. It must run in the transaction that stores the
 // document: the counter row stays locked until commit, so concurrent
