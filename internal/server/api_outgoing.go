@@ -30,13 +30,6 @@ func (s *Server) outgoingAPIRoutes(r chi.Router) {
 	r.Post("/incoming/{id}/reject", s.apiRejectDelivered)
 }
 
-// outgoingSvc is the outgoing capability. It holds no state beyond its
-// dependencies, so building it per request is cheap.
-// TODO(server.go owner): make it a Server field built in New.
-func (s *Server) outgoingSvc() *outgoing.Service {
-	return outgoing.New(s.db, s.store, s.registers, s.cfg.NumberingProfile, s.cfg.IsolatedSystem)
-}
-
 // outgoingMetadata is the JSON "metadata" part of POST /api/v1/outgoing.
 type outgoingMetadata struct {
 	TypeName        string `json:"type_name"`
@@ -144,7 +137,7 @@ func (s *Server) apiCreateOutgoing(w http.ResponseWriter, r *http.Request) {
 	in := outgoing.DraftInput{UnitID: meta.UnitID, TypeName: meta.TypeName, Subject: meta.Subject,
 		Confidentiality: identity.Clearance(meta.Confidentiality), Priority: meta.Priority,
 		SignerPosition: meta.Signer.Position, SignerFullName: meta.Signer.FullName, Recipients: meta.Recipients}
-	d, err := s.outgoingSvc().CreateDraft(r.Context(), subjectFrom(r.Context()), s.actor(r), in, uploads)
+	d, err := s.outgoing.CreateDraft(r.Context(), subjectFrom(r.Context()), s.actor(r), in, uploads)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -181,7 +174,7 @@ func (s *Server) apiOutgoing(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	d, err := s.outgoingSvc().Get(r.Context(), subjectFrom(r.Context()), id)
+	d, err := s.outgoing.Get(r.Context(), subjectFrom(r.Context()), id)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -194,7 +187,7 @@ func (s *Server) apiApproveOutgoing(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	d, err := s.outgoingSvc().Approve(r.Context(), subjectFrom(r.Context()), s.actor(r), id)
+	d, err := s.outgoing.Approve(r.Context(), subjectFrom(r.Context()), s.actor(r), id)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -212,7 +205,7 @@ func (s *Server) apiReturnOutgoing(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	d, err := s.outgoingSvc().Return(r.Context(), subjectFrom(r.Context()), s.actor(r), id, b.Reason)
+	d, err := s.outgoing.Return(r.Context(), subjectFrom(r.Context()), s.actor(r), id, b.Reason)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -232,7 +225,7 @@ func (s *Server) apiIssueOutgoing(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	iss, err := s.outgoingSvc().Issue(r.Context(), subjectFrom(r.Context()), s.actor(r), id)
+	iss, err := s.outgoing.Issue(r.Context(), subjectFrom(r.Context()), s.actor(r), id)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -245,7 +238,7 @@ func (s *Server) apiOutgoingRecipients(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	rs, err := s.outgoingSvc().Recipients(r.Context(), subjectFrom(r.Context()), id)
+	rs, err := s.outgoing.Recipients(r.Context(), subjectFrom(r.Context()), id)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -263,7 +256,7 @@ func (s *Server) apiRecallOutgoing(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	d, err := s.outgoingSvc().Recall(r.Context(), subjectFrom(r.Context()), s.actor(r), id, b.Reason)
+	d, err := s.outgoing.Recall(r.Context(), subjectFrom(r.Context()), s.actor(r), id, b.Reason)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -292,7 +285,7 @@ func (s *Server) apiRegisterDelivered(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	got, err := s.outgoingSvc().RegisterDelivered(r.Context(), subjectFrom(r.Context()), s.actor(r), id, b.RegisterID)
+	got, err := s.outgoing.RegisterDelivered(r.Context(), subjectFrom(r.Context()), s.actor(r), id, b.RegisterID)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -310,7 +303,7 @@ func (s *Server) apiRejectDelivered(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	got, err := s.outgoingSvc().RejectDelivered(r.Context(), subjectFrom(r.Context()), s.actor(r), id, b.Reason)
+	got, err := s.outgoing.RejectDelivered(r.Context(), subjectFrom(r.Context()), s.actor(r), id, b.Reason)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

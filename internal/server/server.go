@@ -24,6 +24,7 @@ import (
 	"vanthu/internal/documents"
 	"vanthu/internal/identity"
 	"vanthu/internal/org"
+	"vanthu/internal/outgoing"
 	"vanthu/internal/platform/objectstore"
 	"vanthu/internal/registry"
 	"vanthu/internal/routing"
@@ -55,6 +56,7 @@ type Server struct {
 	registers *registry.Store
 	docs      *documents.Service
 	routing   *routing.Service
+	outgoing  *outgoing.Service
 }
 
 // New builds the server and its router.
@@ -74,6 +76,7 @@ func New(d Deps) *Server {
 		registers: registers,
 		docs:      docs,
 		routing:   routing.New(d.DB, docs, calendar.New(d.DB)),
+		outgoing:  outgoing.New(d.DB, d.Store, registers, d.Config.NumberingProfile, d.Config.IsolatedSystem),
 	}
 }
 
