@@ -72,6 +72,11 @@ type DraftInput struct {
 	SignerPosition  string
 	SignerFullName  string
 	Recipients      []Recipient
+	// SignerUserID is the leader who will sign (optional at drafting; the
+	// circuit needs one). Link makes the draft replace or correct an
+	// issued document (review.go, links.go).
+	SignerUserID int64
+	Link         *LinkInput
 }
 
 // File is a file of a draft, with its version.
@@ -246,6 +251,9 @@ func (s *Service) CreateDraft(ctx context.Context, sub access.Subject, actor aud
 		if err := insertFiles(ctx, tx, id, actor.UserID, 1, uploads, stored); err != nil {
 			return err
 		}
+		if err := afterCreate(ctx, tx, sub, actor, id, in); err != nil {
+			return err
+		}
 		if err := addEvent(ctx, tx, id, actor.UserID, "drafted", map[string]any{"files": len(uploads), "recipients": len(in.Recipients)}); err != nil {
 			return err
 		}
@@ -388,6 +396,9 @@ func (s *Service) decide(ctx context.Context, sub access.Subject, actor audit.Ac
 		if d.State != StateDraft {
 			return apperr.Conflict(fmt.Sprintf("Chỉ duyệt hoặc trả lại được dự thảo đang chờ duyệt (văn bản đang ở trạng thái %q).", StateLabel(d.State)))
 		}
+		if err := circuitDecision(ctx, tx, sub, actor, d, to, reason); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, `UPDATE documents SET outgoing_state = $2, updated_at = now() WHERE id = $1`, id, to); err != nil {
 			return err
 		}
@@ -466,6 +477,9 @@ func (s *Service) Issue(ctx context.Context, sub access.Subject, actor audit.Act
 		if err != nil {
 			return err
 		}
+		if err := afterIssue(ctx, tx, actor, id, symbol, now); err != nil {
+			return err
+		}
 		details := map[string]any{"number": number, "symbol": symbol, "register": reg.Name, "delivered": delivered}
 		if err := addEvent(ctx, tx, id, actor.UserID, "issued", details); err != nil {
 			return err
@@ -484,7 +498,8 @@ func (s *Service) Issue(ctx context.Context, sub access.Subject, actor audit.Act
 
 // deliver places a copy of the issued document in each recipient unit's
 // incoming queue (status 01): its metadata, and document_files rows that
-// point at the same files rows.
+// point at the same files rows, of the latest version only (the final,
+// signed one; earlier drafts stay with the sender).
 func deliver(ctx context.Context, tx pgx.Tx, actor audit.Actor, id, unitID int64, unitName string, now time.Time) (int, error) {
 	rows, _ := tx.Query(ctx, `SELECT id, unit_id FROM outgoing_recipients WHERE document_id = $1 AND unit_id IS NOT NULL ORDER BY position`, id)
 	type rcpt struct{ id, unit int64 }
@@ -508,7 +523,8 @@ func deliver(ctx context.Context, tx pgx.Tx, actor audit.Actor, id, unitID int64
 		}
 		if _, err := tx.Exec(ctx, `
 			INSERT INTO document_files (document_id, file_id, name, position, version)
-			SELECT $2, file_id, name, position, version FROM document_files WHERE document_id = $1`, id, copyID); err != nil {
+			SELECT $2, file_id, name, position, version FROM document_files WHERE document_id = $1
+				AND version = (SELECT max(version) FROM document_files WHERE document_id = $1)`, id, copyID); err != nil {
 			return 0, fmt.Errorf("reference files: %w", err)
 		}
 		if _, err := tx.Exec(ctx, `UPDATE outgoing_recipients SET delivered_document_id = $2, delivered_at = $3 WHERE id = $1`, r.id, copyID, now); err != nil {
@@ -574,6 +590,9 @@ func (s *Service) Recall(ctx context.Context, sub access.Subject, actor audit.Ac
 			if err := addEvent(ctx, tx, c, actor.UserID, "recalled", map[string]any{"source_document_id": id, "reason": reason}); err != nil {
 				return err
 			}
+		}
+		if err := notifyRecalled(ctx, tx, copies, d.Subject, reason); err != nil {
+			return err
 		}
 		details := map[string]any{"copies": len(copies), "reason": reason}
 		if err := addEvent(ctx, tx, id, actor.UserID, "recalled", details); err != nil {

@@ -1,0 +1,11 @@
+DROP TABLE outgoing_links;
+DROP TABLE outgoing_reviews;
+DROP TABLE outgoing_rounds;
+DROP TABLE outgoing_versions;
+DROP INDEX documents_outgoing_drafter;
+DROP INDEX documents_outgoing_state_created;
+DROP INDEX documents_outgoing_unit_created;
+ALTER TABLE documents
+    DROP COLUMN replaced_by_id,
+    DROP COLUMN replaced_at,
+    DROP COLUMN signer_user_id;
