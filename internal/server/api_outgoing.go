@@ -42,6 +42,8 @@ type outgoingMetadata struct {
 	} `json:"signer"`
 	Recipients []outgoing.Recipient `json:"recipients"`
 	UnitID     int64                `json:"unit_id"`
+	SignerID   int64                `json:"signer_id"` // the leader who signs (api_outgoing_review.go)
+	Link       *outgoing.LinkInput  `json:"link"`      // replaces or corrects an issued document
 }
 
 // readOutgoingMultipart streams a multipart body: one "metadata" part and
@@ -136,7 +138,8 @@ func (s *Server) apiCreateOutgoing(w http.ResponseWriter, r *http.Request) {
 	defer documents.CloseAll(uploads)
 	in := outgoing.DraftInput{UnitID: meta.UnitID, TypeName: meta.TypeName, Subject: meta.Subject,
 		Confidentiality: identity.Clearance(meta.Confidentiality), Priority: meta.Priority,
-		SignerPosition: meta.Signer.Position, SignerFullName: meta.Signer.FullName, Recipients: meta.Recipients}
+		SignerPosition: meta.Signer.Position, SignerFullName: meta.Signer.FullName, Recipients: meta.Recipients,
+		SignerUserID: meta.SignerID, Link: meta.Link}
 	d, err := s.outgoing.CreateDraft(r.Context(), subjectFrom(r.Context()), s.actor(r), in, uploads)
 	if err != nil {
 		s.writeError(w, r, err)

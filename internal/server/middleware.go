@@ -198,7 +198,7 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body != nil {
 			n := s.cfg.MaxBodyBytes
-			if r.Method == http.MethodPost && uploadRoutes[r.URL.Path] {
+			if r.Method == http.MethodPost && (uploadRoutes[r.URL.Path] || outgoingUpload(r.URL.Path)) {
 				n = s.cfg.MaxUploadBytes
 			}
 			r.Body = http.MaxBytesReader(w, r.Body, n)
