@@ -276,14 +276,15 @@ type CopyNotice struct {
 	ReplacedByID *int64     `json:"replaced_by_id"` // the recipient's copy of the replacement, if any
 	ReplacedBy   string     `json:"replaced_by"`    // its number and symbol
 	Corrections  []string   `json:"corrections"`    // symbols of issued corrections
+	RejectReason string     `json:"reject_reason"`  // when the recipient refused it (02)
 }
 
 // CopyNoticeOf describes a document delivered on the platform; ok is false
 // for any other document. The caller has checked visibility.
 func (s *Service) CopyNoticeOf(ctx context.Context, docID int64) (CopyNotice, bool, error) {
 	var n CopyNotice
-	err := s.db.QueryRow(ctx, `SELECT source_document_id, recalled_at, replaced_at, replaced_by_id FROM documents WHERE id = $1`, docID).
-		Scan(&n.SourceID, &n.RecalledAt, &n.ReplacedAt, &n.ReplacedByID)
+	err := s.db.QueryRow(ctx, `SELECT source_document_id, recalled_at, replaced_at, replaced_by_id, reject_reason FROM documents WHERE id = $1`, docID).
+		Scan(&n.SourceID, &n.RecalledAt, &n.ReplacedAt, &n.ReplacedByID, &n.RejectReason)
 	if err != nil || n.SourceID == nil {
 		return n, false, err
 	}

@@ -21,6 +21,7 @@ import (
 	"vanthu/internal/audit"
 	"vanthu/internal/documents"
 	"vanthu/internal/identity"
+	"vanthu/internal/outgoing"
 	"vanthu/internal/platform/postgres"
 	"vanthu/internal/registry"
 	"vanthu/internal/routing"
@@ -772,6 +773,10 @@ func (s *Server) documentPage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if d.Direction == "outgoing" { // outgoing documents have their own page
+		http.Redirect(w, r, outgoing.Link(d.ID), http.StatusSeeOther)
+		return
+	}
 	v, err := s.documentView(r, d)
 	if err != nil {
 		s.serverError(w, r, err)
@@ -808,6 +813,9 @@ func (s *Server) documentView(r *http.Request, d documents.Document) (web.Docume
 		return v, err
 	}
 	if v.Comments, err = s.docs.Comments(ctx, d.ID); err != nil {
+		return v, err
+	}
+	if v.Delivery, err = s.deliveryView(r, d); err != nil {
 		return v, err
 	}
 	v.Routing, err = s.routingView(r, d)
