@@ -332,8 +332,10 @@ func TestSeedDemoIsIdempotent(t *testing.T) {
 		}
 	}
 	first := state()
-	if !strings.HasPrefix(first, "users=12 memberships=12 ") {
-		t.Errorf("after the first demo seed: %s, want 12 users with one membership each", first)
+	// 12 users with one membership each, and two office staff who also
+	// draft for the provincial committee (demo/outgoing.go).
+	if !strings.HasPrefix(first, "users=12 memberships=14 ") {
+		t.Errorf("after the first demo seed: %s, want 12 users and 14 memberships", first)
 	}
 	r2 := runWith(t, env, "seed", "--demo")
 	if r2.err != nil {
@@ -344,5 +346,15 @@ func TestSeedDemoIsIdempotent(t *testing.T) {
 	}
 	if r2.stdout != r.stdout {
 		t.Errorf("second run printed something else:\n%s\nvs\n%s", r2.stdout, r.stdout)
+	}
+	// Outgoing documents at four stages, seeded once (demo/outgoing.go).
+	var drafts, rounds, copies int
+	if err := pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM documents WHERE direction = 'outgoing'),
+		(SELECT count(*) FROM outgoing_rounds WHERE stage = 'format'),
+		(SELECT count(*) FROM documents WHERE source_document_id IS NOT NULL)`).Scan(&drafts, &rounds, &copies); err != nil {
+		t.Fatal(err)
+	}
+	if drafts != 4 || rounds != 1 || copies != 2 {
+		t.Errorf("demo outgoing: %d documents, %d at the format check, %d delivered copies", drafts, rounds, copies)
 	}
 }
