@@ -556,6 +556,11 @@ func (s *Server) outgoingEdit(w http.ResponseWriter, r *http.Request) {
 		s.outgoingNotFound(w, r, id, err)
 		return
 	}
+	if d.Drafter() != sub.UserID {
+		s.recordAudit(r, audit.Entry{Action: "outgoing.edit", Outcome: audit.OutcomeDenied, ObjectType: "document", ObjectID: strconv.FormatInt(id, 10)})
+		s.writeError(w, r, apperr.Forbidden("Chỉ người soạn thảo được sửa dự thảo."))
+		return
+	}
 	vals := map[string]string{"type_name": d.TypeName, "subject": d.Subject, "priority": d.Priority,
 		"confidentiality": string(d.Confidentiality), "signer_position": d.SignerPosition, "signer_full_name": d.SignerFullName}
 	if d.SignerUserID != nil {

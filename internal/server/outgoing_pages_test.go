@@ -170,6 +170,21 @@ func TestOutgoingPagesFlow(t *testing.T) {
 			t.Fatalf("drafter's page lacks %s", want)
 		}
 	}
+	// The drafter edits the metadata; nobody else may.
+	e.page(e.leaderC, p+"/edit", http.StatusForbidden)
+	body = e.page(e.drafterC, p+"/edit", http.StatusOK)
+	if !strings.Contains(html.UnescapeString(body), fmt.Sprintf(`"id":%d`, e.dist)) {
+		t.Fatal("the edit form does not show the chosen recipient unit")
+	}
+	resp = e.post(e.drafterC, p+"/edit", url.Values{"type_name": {"Công văn"}, "subject": {""}, "recipient_units": {fmt.Sprint(e.dist)}})
+	body = readBody(t, resp)
+	if resp.StatusCode != http.StatusUnprocessableEntity || !testID(body, "subject-error") {
+		t.Fatalf("edit without subject = %d", resp.StatusCode)
+	}
+	loc = expectRedirect(t, e.post(e.drafterC, p+"/edit", url.Values{"type_name": {"Công văn"}, "priority": {"khan"}, "confidentiality": {"none"},
+		"subject": {"Về việc báo cáo sơ kết công tác 6 tháng đầu năm"}, "signer_id": {fmt.Sprint(e.leader.ID)}, "signer_position": {"Bí thư"},
+		"recipient_units": {fmt.Sprint(e.dist)}, "recipient_organs": {"Sở Nội vụ tỉnh Thử nghiệm"}}), p+"?done=edited")
+	wantText(t, e.page(e.drafterC, loc, http.StatusOK), "Về việc báo cáo sơ kết công tác 6 tháng đầu năm", "Đã lưu thông tin dự thảo.")
 	// Others do not get the drafter's actions; another province gets 404.
 	if body := e.page(e.leaderC, p, http.StatusOK); testID(body, "submit-form") || testID(body, "approve-form") {
 		t.Fatal("the leader is offered the drafter's or the signer's actions too early")
@@ -297,6 +312,39 @@ func TestOutgoingPagesFlow(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != p {
 		t.Fatalf("/documents/%s = %d %s", id, resp.StatusCode, resp.Header.Get("Location"))
+	}
+	// Recalled: the recipient's copy says so and may no longer be handled.
+	expectRedirect(t, e.post(e.clerkC, p+"/recall", url.Values{"reason": {"Sai số liệu"}}), p+"?done=recalled")
+	body = e.page(e.distClerkC, fmt.Sprintf("/documents/%d", copyID), http.StatusOK)
+	if !testID(body, "copy-recalled") {
+		t.Fatal("the recipient's copy does not say it was recalled")
+	}
+	if body := e.page(e.drafterC, p+"/tracking", http.StatusOK); !strings.Contains(body, "Đã thu hồi") {
+		t.Fatal("tracking does not show the recall")
+	}
+	if n := e.app.QueryInt(`SELECT count(*) FROM notifications WHERE kind = 'incoming_recalled'`); n != 1 {
+		t.Fatalf("%d recall notifications", n)
+	}
+	// A replacement, linked to the issued document.
+	body = e.page(e.drafterC, "/outgoing/new?replaces="+id, http.StatusOK)
+	if !testID(body, "link-box") || !strings.Contains(html.UnescapeString(body), "1-CV/TU") || !strings.Contains(body, "Soạn văn bản thay thế") {
+		t.Fatal("the replacement form does not name the original")
+	}
+	repl := url.Values{"type_name": {"Công văn"}, "subject": {"Về việc báo cáo sơ kết (thay thế)"}, "recipient_units": {fmt.Sprint(e.dist)},
+		"link_kind": {"replaces"}, "link_target": {id}}
+	resp = postMultipart(t, e.app, e.drafterC, "/outgoing", repl, "files")
+	body = readBody(t, resp)
+	if resp.StatusCode != http.StatusUnprocessableEntity || !testID(body, "link_reason-error") || !testID(body, "link-box") {
+		t.Fatalf("replacement without reason = %d", resp.StatusCode)
+	}
+	repl.Set("link_reason", "Sai số liệu ở mục 2")
+	loc = expectRedirect(t, postMultipart(t, e.app, e.drafterC, "/outgoing", repl, "files"), "/outgoing/")
+	body = e.page(e.drafterC, loc, http.StatusOK)
+	if !testID(body, "link-original") || !strings.Contains(html.UnescapeString(body), "Sai số liệu ở mục 2") {
+		t.Fatal("the replacement does not show its original")
+	}
+	if body := e.page(e.drafterC, p, http.StatusOK); !testID(body, "linked-draft-replaces") {
+		t.Fatal("the original does not mention the replacement being drafted")
 	}
 	// The whole story is on the timeline.
 	body = e.page(e.drafterC, p, http.StatusOK)
