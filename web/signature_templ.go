@@ -589,7 +589,7 @@ func SignatureSummary(p SignaturePanel) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		if p.Sigs.Issued && !p.Sigs.AgencySigned {
+		if p.Sigs.Issued && !p.Sigs.AgencySigned && len(p.Sigs.Files) > 0 {
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 41, "<p class=\"small\" data-testid=\"no-agency-signature\"><span class=\"badge warn\">Không có chữ ký số của cơ quan</span> ")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err

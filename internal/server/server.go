@@ -39,6 +39,7 @@ type Deps struct {
 	DB      *pgxpool.Pool
 	Store   *objectstore.Store
 	Version string
+
 	// Signatures: trusted roots and the agency certificate; nil trusts no
 	// root and signs nothing.
 	Signatures *signature.Setup
@@ -54,14 +55,15 @@ type Server struct {
 	registry *prometheus.Registry
 	metrics  *httpMetrics
 
-	users      *identity.Store
-	units      *org.Store
-	audit      *audit.Log
-	registers  *registry.Store
-	docs       *documents.Service
-	routing    *routing.Service
-	outgoing   *outgoing.Service
-	signatures *signature.Service
+	users     *identity.Store
+	units     *org.Store
+	audit     *audit.Log
+	registers *registry.Store
+	docs      *documents.Service
+	routing   *routing.Service
+	outgoing  *outgoing.Service
+
+	signatures *signature.Service // PDF signatures: reports, verify again, the agency's signature
 }
 
 // New builds the server and its router.
@@ -74,21 +76,20 @@ func New(d Deps) *Server {
 	units.RegisterMoveHook(routing.MergeHook{})
 	registers := registry.NewStore(d.DB)
 	docs := documents.NewService(d.DB, d.Store, registers, d.Config.NumberingProfile, d.Config.IsolatedSystem)
-	// Every received PDF is verified; issued copies get the agency's signature.
-	sigs := signature.NewService(d.DB, d.Store, d.Signatures)
-	docs.SetInspector(sigs)
-	og := outgoing.New(d.DB, d.Store, registers, d.Config.NumberingProfile, d.Config.IsolatedSystem)
-	og.SetSignatures(sigs, sigs)
-	return &Server{
+	srv := &Server{
 		log: d.Log, cfg: d.Config, db: d.DB, store: d.Store, version: d.Version,
 		registry: reg, metrics: newHTTPMetrics(reg),
 		users: identity.NewStore(d.DB), units: units, audit: audit.New(d.DB),
-		registers:  registers,
-		docs:       docs,
-		routing:    routing.New(d.DB, docs, calendar.New(d.DB)),
-		outgoing:   og,
-		signatures: sigs,
+		registers: registers,
+		docs:      docs,
+		routing:   routing.New(d.DB, docs, calendar.New(d.DB)),
+		outgoing:  outgoing.New(d.DB, d.Store, registers, d.Config.NumberingProfile, d.Config.IsolatedSystem),
 	}
+	// Every received PDF is verified; issued copies get the agency's signature.
+	srv.signatures = signature.NewService(d.DB, d.Store, d.Signatures)
+	docs.SetInspector(srv.signatures)
+	srv.outgoing.SetSignatures(srv.signatures, srv.signatures)
+	return srv
 }
 
 // Handler returns the complete HTTP handler.
