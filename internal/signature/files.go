@@ -84,10 +84,17 @@ const ReasonNoTrustRoots = "Chứng thư số không được tin cậy: hệ th
 
 const reasonUnreadable = "Không đọc được cấu trúc tệp PDF để tìm chữ ký số"
 
-// Check verifies the PDF in r against the configured roots.
-func (s *Service) Check(r io.ReaderAt, size int64) FileReport {
+// Check verifies the PDF in r against the configured roots. It never
+// fails: a file it cannot read is reported as unreadable.
+func (s *Service) Check(r io.ReaderAt, size int64) (fr FileReport) {
 	now := s.now()
-	fr := FileReport{TrustConfigured: s.setup.TrustConfigured(), VerifiedAt: now, Signers: []SignerReport{}}
+	fr = FileReport{TrustConfigured: s.setup.TrustConfigured(), VerifiedAt: now, Signers: []SignerReport{}}
+	defer func() {
+		if p := recover(); p != nil {
+			fr = FileReport{Status: StatusUnreadable, Label: StatusUnreadable.Label(), Reason: reasonUnreadable,
+				TrustConfigured: fr.TrustConfigured, VerifiedAt: now, Signers: []SignerReport{}, Details: []string{fmt.Sprint("panic: ", p)}}
+		}
+	}()
 	rep, err := Verify(r, size, s.setup.Roots(), now)
 	if err != nil {
 		fr.Status, fr.Reason, fr.Details = StatusUnreadable, reasonUnreadable, []string{err.Error()}
