@@ -79,11 +79,11 @@ func TimeSourceLabel(src string) string {
 	case TimeSourceTimestamp:
 		return "dấu thời gian của tổ chức cấp dấu thời gian tin cậy"
 	case TimeSourceSigned:
-		return "đồng hồ máy của người ký (thuộc tính đã ký)"
+		return "đồng hồ máy của người ký, ghi trong chữ ký"
 	case TimeSourceDict:
-		return "đồng hồ máy của người ký (từ điển chữ ký)"
+		return "đồng hồ máy của người ký, ghi trong từ điển chữ ký"
 	}
-	return "không có; hiệu lực kiểm tra tại thời điểm xác minh"
+	return "chữ ký không ghi thời gian; hiệu lực chứng thư được xét tại lúc kiểm tra"
 }
 
 // CoverageLabel says in Vietnamese how much of the file a signature covers.
@@ -92,7 +92,7 @@ func CoverageLabel(c string) string {
 	case CoverageWholeFile:
 		return "toàn bộ tệp"
 	case CoverageRevision:
-		return "phiên bản của tệp tại lúc ký (có chữ ký hoặc nội dung thêm sau)"
+		return "bản tệp tại lúc ký, trước các phần được thêm sau đó"
 	case CoverageBroken:
 		return "phạm vi ký không hợp lệ"
 	}
