@@ -16,6 +16,7 @@ import (
 	"vanthu/internal/registry"
 	"vanthu/internal/routing"
 	"vanthu/internal/server"
+	"vanthu/internal/signature"
 )
 
 func cmdServe(ctx context.Context, a *app, args []string) error {
@@ -32,6 +33,10 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 	}
 	log := a.logger()
 	log.Info("starting vanthu", "version", version, "config", config.Masked(a.getenv))
+	sigs, err := loadSignatures(cfg, log)
+	if err != nil {
+		return err
+	}
 
 	pool, err := a.db(ctx)
 	if err != nil {
@@ -70,7 +75,7 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 	}
 	go reminders.RunReminders(ctx, 15*time.Minute, log)
 
-	srv := server.New(server.Deps{Log: log, Config: cfg, DB: pool, Store: store, Version: version})
+	srv := server.New(server.Deps{Log: log, Config: cfg, DB: pool, Store: store, Version: version, Signatures: sigs})
 	if err := srv.Serve(ctx, cfg.HTTPAddr); err != nil {
 		return fmt.Errorf("http server: %w", err)
 	}
@@ -114,4 +119,22 @@ func ensureBucket(ctx context.Context, store *objectstore.Store, log *slog.Logge
 		}
 		delay = min(delay*2, 30*time.Second)
 	}
+}
+
+// loadSignatures reads the trusted roots and the agency certificate once;
+// an unreadable file or a wrong password stops the start with a clear error.
+func loadSignatures(cfg config.Config, log *slog.Logger) (*signature.Setup, error) {
+	sigs, err := signature.LoadSetup(cfg.SignatureTrustRootsFile, cfg.AgencyP12File, cfg.AgencyP12Password)
+	if err != nil {
+		return nil, err
+	}
+	agency := ""
+	if c := sigs.AgencyCertificate(); c != nil {
+		agency = c.Subject.String()
+	}
+	log.Info("signatures", "trusted_roots", sigs.RootSubjects(), "agency_certificate", agency)
+	for _, w := range sigs.Warnings(time.Now()) {
+		log.Warn("signatures: " + w)
+	}
+	return sigs, nil
 }

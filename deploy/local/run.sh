@@ -57,6 +57,34 @@ if [ -n "$LOCAL" ]; then
   export VANTHU_S3_SECRET_KEY=${VANTHU_S3_SECRET_KEY:-vanthu-dev-secret}
 fi
 
+# A demo trust root and agency certificate (made once with openssl), so
+# documents issued in the demo carry the agency's signature. Settings of
+# your own win.
+demo_pki() {
+  local dir="$DATA/pki"
+  [ -f "$dir/agency.p12" ] && return 0
+  command -v openssl >/dev/null 2>&1 || { log "openssl not found: the demo runs without an agency certificate."; return 1; }
+  log "making a demo trust root and agency certificate in $dir…"
+  mkdir -p "$dir" && chmod 700 "$dir"
+  (
+    cd "$dir"
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout root.key -out root.pem -days 3650 -utf8 \
+      -subj "/C=VN/O=Vanthu demo CA/CN=Vanthu Demo Root CA" \
+      -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign"
+    openssl req -newkey rsa:2048 -nodes -keyout agency.key -out agency.csr -utf8 \
+      -subj "/C=VN/O=Tỉnh ủy Lào Cai/CN=Văn phòng Tỉnh ủy Lào Cai"
+    printf 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\n' > agency.ext
+    openssl x509 -req -in agency.csr -CA root.pem -CAkey root.key -CAcreateserial -days 1095 -out agency.pem -extfile agency.ext
+    openssl pkcs12 -export -inkey agency.key -in agency.pem -certfile root.pem -out agency.p12 -passout pass:vanthu-demo
+    rm -f agency.csr agency.ext root.srl
+  ) >/dev/null 2>&1 || { rm -rf "$dir"; log "could not make the demo certificates: the demo runs without them."; return 1; }
+}
+if [ -z "${VANTHU_AGENCY_P12_FILE:-}" ] && [ -z "${VANTHU_SIGNATURE_TRUST_ROOTS_FILE:-}" ] && mkdir -p "$DATA" && demo_pki; then
+  export VANTHU_SIGNATURE_TRUST_ROOTS_FILE="$DATA/pki/root.pem"
+  export VANTHU_AGENCY_P12_FILE="$DATA/pki/agency.p12"
+  export VANTHU_AGENCY_P12_PASSWORD=vanthu-demo
+fi
+
 VANTHU="$BIN/vanthu"
 "$VANTHU" migrate up
 LOGINS=$("$VANTHU" seed --demo)

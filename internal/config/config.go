@@ -45,6 +45,10 @@ type Config struct {
 	AccountInactiveAfter   time.Duration
 	TOTPIssuer             string
 
+	SignatureTrustRootsFile string
+	AgencyP12File           string
+	AgencyP12Password       string
+
 	SMTPAddr     string
 	SMTPFrom     string
 	SMTPUsername string
@@ -134,6 +138,15 @@ var Settings = []Setting{
 	{Name: "VANTHU_TOTP_ISSUER", Default: "Vanthu",
 		Description: "Issuer name shown in authenticator apps.",
 		apply:       func(c *Config, v string) error { c.TOTPIssuer = v; return requireNonEmpty(v) }},
+	{Name: "VANTHU_SIGNATURE_TRUST_ROOTS_FILE", Default: "",
+		Description: "PEM file of the root certificates trusted for PDF signatures (e.g. the Government Cipher Committee's root CA); empty: every signature is reported as not trusted.",
+		apply:       func(c *Config, v string) error { c.SignatureTrustRootsFile = v; return nil }},
+	{Name: "VANTHU_AGENCY_P12_FILE", Default: "",
+		Description: "PKCS#12 file with the agency's signing certificate and key; when set, issued electronic copies get the agency's signature.",
+		apply:       func(c *Config, v string) error { c.AgencyP12File = v; return nil }},
+	{Name: "VANTHU_AGENCY_P12_PASSWORD", Default: "", Secret: true,
+		Description: "Password of the agency's PKCS#12 file.",
+		apply:       func(c *Config, v string) error { c.AgencyP12Password = v; return nil }},
 	{Name: "VANTHU_SMTP_ADDR", Default: "",
 		Description: "SMTP relay as host:port for e-mail reminders; empty: in-app notifications only.",
 		apply: func(c *Config, v string) error {

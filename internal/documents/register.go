@@ -29,6 +29,7 @@ type Service struct {
 	registers *registry.Store
 	profile   string // numbering preset for registers made on demand
 	isolated  bool   // approved for state-secret content
+	inspector FileInspector
 }
 
 // NewService wires the document capability.
@@ -179,6 +180,7 @@ func (s *Service) RegisterIncoming(ctx context.Context, sub access.Subject, acto
 		return Registered{}, err
 	}
 
+	InspectAll(ctx, s.inspector, uploads)
 	// 1. Bytes first, each verified by the store against our SHA-256.
 	stored := make([]objectstore.Object, 0, len(uploads))
 	cleanup := func() {
@@ -252,6 +254,9 @@ func (s *Service) RegisterIncoming(ctx context.Context, sub access.Subject, acto
 			if _, err := tx.Exec(ctx, `INSERT INTO document_files (document_id, file_id, name, position) VALUES ($1, $2, $3, $4)`,
 				id, fileID, u.Name, i+1); err != nil {
 				return fmt.Errorf("link file: %w", err)
+			}
+			if err := u.RecordFinding(ctx, tx, fileID); err != nil {
+				return err
 			}
 		}
 		if in.OrganUnitID == 0 {

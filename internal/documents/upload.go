@@ -40,6 +40,7 @@ type Upload struct {
 	SHA256      []byte
 	ContentType string
 	tmp         *os.File
+	finding     Finding // from a FileInspector, recorded with the file row
 }
 
 // Receive spools r (one uploaded file) to disk, at most limit bytes,

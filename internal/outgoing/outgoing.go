@@ -48,6 +48,8 @@ type Service struct {
 	registers *registry.Store
 	profile   string
 	isolated  bool
+	inspector documents.FileInspector // verifies signatures of received files
+	sealer    Sealer                  // the agency's signature on issued copies; nil: none
 }
 
 // New wires the outgoing capability.
@@ -272,6 +274,7 @@ func (s *Service) CreateDraft(ctx context.Context, sub access.Subject, actor aud
 
 // put stores uploads in the object store; cleanup removes them again.
 func (s *Service) put(ctx context.Context, uploads []*documents.Upload) ([]objectstore.Object, func(), error) {
+	documents.InspectAll(ctx, s.inspector, uploads)
 	stored := make([]objectstore.Object, 0, len(uploads))
 	cleanup := func() {
 		for _, o := range stored {
@@ -314,6 +317,9 @@ func insertFiles(ctx context.Context, tx pgx.Tx, docID, userID int64, version in
 		if _, err := tx.Exec(ctx, `INSERT INTO document_files (document_id, file_id, name, position, version) VALUES ($1, $2, $3, $4, $5)`,
 			docID, fileID, u.Name, start+i+1, version); err != nil {
 			return fmt.Errorf("link file: %w", err)
+		}
+		if err := u.RecordFinding(ctx, tx, fileID); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -431,7 +437,11 @@ type Issued struct {
 func (s *Service) Issue(ctx context.Context, sub access.Subject, actor audit.Actor, id int64) (Issued, error) {
 	var out Issued
 	now := time.Now()
-	err := postgres.InTx(ctx, s.db, func(tx pgx.Tx) error {
+	copies, discard, err := s.sealIssuedCopies(ctx, sub, id, now)
+	if err != nil {
+		return Issued{}, err
+	}
+	err = postgres.InTx(ctx, s.db, func(tx pgx.Tx) error {
 		d, err := lockVisible(ctx, tx, sub, id)
 		if err != nil {
 			return err
@@ -477,6 +487,9 @@ func (s *Service) Issue(ctx context.Context, sub access.Subject, actor audit.Act
 		if err != nil {
 			return err
 		}
+		if err := attachIssuedCopies(ctx, tx, actor, id, copies); err != nil {
+			return err
+		}
 		if err := afterIssue(ctx, tx, actor, id, symbol, now); err != nil {
 			return err
 		}
@@ -493,6 +506,9 @@ func (s *Service) Issue(ctx context.Context, sub access.Subject, actor audit.Act
 		out.Delivered, err = recipients(ctx, tx, id)
 		return err
 	})
+	if err != nil {
+		discard()
+	}
 	return out, err
 }
 

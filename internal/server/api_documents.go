@@ -26,6 +26,7 @@ func (s *Server) documentAPIRoutes(r chi.Router) {
 	r.Get("/documents/{id}", s.apiDocument)
 	r.Get("/documents/{id}/files/{file_id}", s.apiDocumentFile)
 	r.Get("/organisations", s.apiOrganisations)
+	s.signatureAPIRoutes(r)
 }
 
 // incomingMetadata is the JSON "metadata" part of POST /api/v1/incoming;
@@ -159,6 +160,7 @@ type apiFile struct {
 	Name   string `json:"name"`
 	Size   int64  `json:"size"`
 	SHA256 string `json:"sha256"`
+	apiFileSignature
 }
 
 type apiRegistered struct {
@@ -193,6 +195,10 @@ func (s *Server) apiRegisterIncoming(w http.ResponseWriter, r *http.Request) {
 		RegisterID: *reg.Document.RegisterID, Files: []apiFile{}, Duplicates: reg.Duplicates}
 	for _, f := range reg.Files {
 		out.Files = append(out.Files, apiFile{ID: f.ID, Name: f.Name, Size: f.Size, SHA256: f.SHA256})
+	}
+	if err := s.addFileSignatures(r.Context(), reg.Document.ID, out.Files); err != nil {
+		s.serverError(w, r, err)
+		return
 	}
 	w.Header().Set("Location", fmt.Sprintf("/api/v1/documents/%d", reg.Document.ID))
 	writeJSON(w, http.StatusCreated, out)
@@ -338,6 +344,10 @@ func (s *Server) apiDocument(w http.ResponseWriter, r *http.Request) {
 	out.Signer.Position, out.Signer.FullName = d.SignerPosition, d.SignerFullName
 	for _, f := range files {
 		out.Files = append(out.Files, apiFile{ID: f.ID, Name: f.Name, Size: f.Size, SHA256: f.SHA256})
+	}
+	if err := s.addFileSignatures(r.Context(), id, out.Files); err != nil {
+		s.serverError(w, r, err)
+		return
 	}
 	s.recordAudit(r, audit.Entry{Action: "document.view", Outcome: audit.OutcomeSuccess, ObjectType: "document", ObjectID: strconv.FormatInt(id, 10)})
 	_ = s.docs.RecordView(r.Context(), id, subjectFrom(r.Context()).UserID)

@@ -103,28 +103,29 @@ func (s *Server) readOutgoingMultipart(r *http.Request) (outgoingMetadata, []*do
 
 // apiOutgoingJSON is an outgoing document as the API shows it.
 type apiOutgoingJSON struct {
-	ID              int64           `json:"id"`
-	UnitID          int64           `json:"unit_id"`
-	Status          string          `json:"status"`
-	TypeName        string          `json:"type_name"`
-	Subject         string          `json:"subject"`
-	Confidentiality string          `json:"confidentiality"`
-	Number          *int            `json:"number"`
-	Symbol          string          `json:"symbol"`
-	IssuedDate      *string         `json:"issued_date"`
-	RegisterID      *int64          `json:"register_id"`
-	Files           []outgoing.File `json:"files"`
+	ID              int64             `json:"id"`
+	UnitID          int64             `json:"unit_id"`
+	Status          string            `json:"status"`
+	TypeName        string            `json:"type_name"`
+	Subject         string            `json:"subject"`
+	Confidentiality string            `json:"confidentiality"`
+	Number          *int              `json:"number"`
+	Symbol          string            `json:"symbol"`
+	IssuedDate      *string           `json:"issued_date"`
+	RegisterID      *int64            `json:"register_id"`
+	Files           []apiOutgoingFile `json:"files"`
+	AgencySigned    *bool             `json:"agency_signed,omitempty"` // once issued: the issued copy carries the agency's signature
 }
 
 func outgoingJSON(d outgoing.Draft) apiOutgoingJSON {
 	out := apiOutgoingJSON{ID: d.ID, UnitID: d.UnitID, Status: d.State, TypeName: d.TypeName, Subject: d.Subject,
-		Confidentiality: string(d.Confidentiality), Number: d.Number, Symbol: d.Symbol, RegisterID: d.RegisterID, Files: d.Files}
+		Confidentiality: string(d.Confidentiality), Number: d.Number, Symbol: d.Symbol, RegisterID: d.RegisterID, Files: []apiOutgoingFile{}}
 	if d.IssuedDate != nil {
 		v := d.IssuedDate.Format(time.DateOnly)
 		out.IssuedDate = &v
 	}
-	if out.Files == nil {
-		out.Files = []outgoing.File{}
+	for _, f := range d.Files {
+		out.Files = append(out.Files, apiOutgoingFile{File: f, apiFileSignature: apiFileSignature{Role: "original"}})
 	}
 	return out
 }
@@ -145,8 +146,13 @@ func (s *Server) apiCreateOutgoing(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	out := outgoingJSON(d)
+	if err := s.addOutgoingSignatures(r.Context(), &out); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	w.Header().Set("Location", fmt.Sprintf("/api/v1/outgoing/%d", d.ID))
-	writeJSON(w, http.StatusCreated, outgoingJSON(d))
+	writeJSON(w, http.StatusCreated, out)
 }
 
 // outgoingID reads {id}; a malformed id is a missing document.
@@ -182,7 +188,12 @@ func (s *Server) apiOutgoing(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, outgoingJSON(d))
+	out := outgoingJSON(d)
+	if err := s.addOutgoingSignatures(r.Context(), &out); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) apiApproveOutgoing(w http.ResponseWriter, r *http.Request) {
@@ -233,7 +244,12 @@ func (s *Server) apiIssueOutgoing(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, apiIssued{apiOutgoingJSON: outgoingJSON(iss.Draft), Recipients: iss.Delivered})
+	out := apiIssued{apiOutgoingJSON: outgoingJSON(iss.Draft), Recipients: iss.Delivered}
+	if err := s.addOutgoingSignatures(r.Context(), &out.apiOutgoingJSON); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) apiOutgoingRecipients(w http.ResponseWriter, r *http.Request) {

@@ -27,8 +27,8 @@ type ogEnv struct {
 	clerkAID                       int64
 }
 
-func newOgEnv(t *testing.T) *ogEnv {
-	app := testkit.Start(t)
+func newOgEnv(t *testing.T, opts ...testkit.Option) *ogEnv {
+	app := testkit.Start(t, opts...)
 	e := &ogEnv{t: t, app: app}
 	e.unit = app.Unit("Tỉnh ủy Thử nghiệm", "province", 0)
 	e.a = app.Unit("Huyện ủy A", "district", e.unit)

@@ -40,6 +40,7 @@ func (s *Server) incomingRoutes(r chi.Router) {
 	r.Get("/documents/{id:[0-9]+}/files/{file_id:[0-9]+}", s.documentFileDownload)
 	r.Get("/documents/{id:[0-9]+}/files/{file_id:[0-9]+}/view", s.documentFileView)
 	r.Post("/documents/{id:[0-9]+}/comments", s.documentComment)
+	s.signaturePageRoutes(r)
 }
 
 // ---- The register and its inboxes ----
@@ -813,6 +814,9 @@ func (s *Server) documentView(r *http.Request, d documents.Document) (web.Docume
 		return v, err
 	}
 	if v.Comments, err = s.docs.Comments(ctx, d.ID); err != nil {
+		return v, err
+	}
+	if v.Signatures, err = s.signaturePanel(r, d.ID); err != nil {
 		return v, err
 	}
 	if v.Delivery, err = s.deliveryView(r, d); err != nil {

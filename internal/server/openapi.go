@@ -76,6 +76,8 @@ func apiOperations() []apiOperation {
 			Params: []obj{pathParam("id")}, Response: ref("Document")},
 		{Method: "GET", Path: "/api/v1/documents/{id}/files/{file_id}", Summary: "A file's bytes; X-Checksum-Sha256 carries its SHA-256",
 			Params: []obj{pathParam("id"), pathParam("file_id")}, Response: obj{"type": "string", "format": "binary"}},
+		{Method: "POST", Path: "/api/v1/documents/{id}/signatures/verify", Summary: "Verify the PDF signatures of a document's files again (e.g. after the trusted roots changed)",
+			Params: []obj{pathParam("id")}, Response: ref("DocumentSignatures")},
 		{Method: "GET", Path: "/api/v1/organisations", Summary: "Issuer suggestions: units on the platform and outside organisations",
 			Params: []obj{queryParam("q", "Name, with or without diacritics", str)}, Response: listOf("Organisation")},
 		{Method: "POST", Path: "/api/v1/units/split", Summary: "Split a unit (dry_run previews)",
@@ -163,6 +165,9 @@ func apiOperations() []apiOperation {
 	}
 }
 
+// fileRole: an original file, or the issued electronic copy with the agency's signature.
+var fileRole = obj{"type": "string", "enum": []string{"original", "issued_copy"}}
+
 var schemas = obj{
 	"Problem": obj{"type": "object", "description": "RFC 9457 problem details; detail is Vietnamese.", "properties": obj{
 		"type": str, "title": str, "status": obj{"type": "integer"}, "detail": str, "instance": str, "request_id": str,
@@ -229,7 +234,34 @@ var schemas = obj{
 		"metadata": ref("IncomingMetadata"),
 		"file":     obj{"type": "array", "items": obj{"type": "string", "format": "binary"}},
 	}},
-	"File": obj{"type": "object", "properties": obj{"id": integer, "name": str, "size": integer, "sha256": str}},
+	"File": obj{"type": "object", "properties": obj{"id": integer, "name": str, "size": integer, "sha256": str,
+		"role": fileRole, "source_file_id": obj{"type": "integer", "description": "For an issued copy: the original it was made from"},
+		"signature": obj{"oneOf": []obj{ref("FileSignature"), {"type": "null"}}, "description": "PDF signature report; null for other files"}}},
+	"FileSignature": obj{"type": "object", "description": "Verification of a PDF's signatures against the configured trusted roots", "properties": obj{
+		"status":           obj{"type": "string", "enum": []string{"valid", "altered", "untrusted", "expired", "invalid", "unsigned", "unreadable"}},
+		"label":            obj{"type": "string", "description": "The verdict in Vietnamese"},
+		"reason":           obj{"type": "string", "description": "Why it is not valid, in Vietnamese"},
+		"trust_configured": obj{"type": "boolean", "description": "false: no trusted roots are configured, so nothing can be valid"},
+		"verified_at":      obj{"type": "string", "format": "date-time"},
+		"signers":          obj{"type": "array", "items": ref("Signer")},
+	}},
+	"Signer": obj{"type": "object", "properties": obj{
+		"name": str, "organization": str, "serial": obj{"type": "string", "description": "Certificate serial number (hex)"},
+		"issuer": str, "issuer_organization": str,
+		"not_before": obj{"type": "string", "format": "date-time"}, "not_after": obj{"type": "string", "format": "date-time"},
+		"signing_time": obj{"type": []string{"string", "null"}, "format": "date-time"},
+		"time_source":  obj{"type": "string", "enum": []string{"timestamp", "signed_attr", "signature_dict", "none"}},
+		"status":       str, "valid": obj{"type": "boolean"}, "reason": str, "intact": obj{"type": "boolean"},
+		"trusted": obj{"type": "boolean"}, "valid_at_signing_time": obj{"type": "boolean"},
+		"coverage":    obj{"type": "string", "enum": []string{"whole_file", "revision", "broken"}},
+		"sign_reason": str, "location": str,
+	}},
+	"DocumentSignatures": obj{"type": "object", "properties": obj{
+		"document_id": integer, "trust_configured": obj{"type": "boolean"}, "agency_configured": obj{"type": "boolean"},
+		"agency_signed": obj{"type": "boolean"},
+		"files": obj{"type": "array", "items": obj{"type": "object", "properties": obj{
+			"id": integer, "role": fileRole, "source_file_id": integer, "signature": ref("FileSignature")}}},
+	}},
 	"Registered": obj{"type": "object", "properties": obj{
 		"id": integer, "arrival_number": obj{"type": "integer"}, "arrived_at": obj{"type": "string", "format": "date-time"},
 		"register_id": integer, "files": obj{"type": "array", "items": ref("File")},
@@ -265,14 +297,16 @@ var schemas = obj{
 		"file":     obj{"type": "array", "items": obj{"type": "string", "format": "binary"}},
 	}},
 	"OutgoingFile": obj{"type": "object", "properties": obj{"id": integer, "name": str, "size": integer, "sha256": str,
-		"version": obj{"type": "integer"}, "created_by": obj{"type": []string{"integer", "null"}}, "created_at": obj{"type": "string", "format": "date-time"}}},
+		"version": obj{"type": "integer"}, "created_by": obj{"type": []string{"integer", "null"}}, "created_at": obj{"type": "string", "format": "date-time"},
+		"role": fileRole, "source_file_id": integer, "signature": obj{"oneOf": []obj{ref("FileSignature"), {"type": "null"}}}}},
 	"Outgoing": obj{"type": "object", "properties": obj{
 		"id": integer, "unit_id": integer,
 		"status":    obj{"type": "string", "enum": []string{"draft", "approved", "returned", "issued", "recalled"}},
 		"type_name": str, "subject": str, "confidentiality": str,
 		"number": obj{"type": []string{"integer", "null"}}, "symbol": obj{"type": "string", "description": "{n}-{TYPE}/{ISSUER}, e.g. 1-CV/TU"},
 		"issued_date": obj{"type": []string{"string", "null"}, "format": "date"}, "register_id": obj{"type": []string{"integer", "null"}},
-		"files": obj{"type": "array", "items": ref("OutgoingFile")},
+		"files":         obj{"type": "array", "items": ref("OutgoingFile")},
+		"agency_signed": obj{"type": "boolean", "description": "Once issued: whether the issued electronic copy carries the agency's signature"},
 	}},
 	"OutgoingRecipient": obj{"type": "object", "properties": obj{
 		"id": integer, "unit_id": obj{"type": []string{"integer", "null"}}, "unit_name": obj{"type": []string{"string", "null"}},

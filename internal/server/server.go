@@ -28,6 +28,7 @@ import (
 	"vanthu/internal/platform/objectstore"
 	"vanthu/internal/registry"
 	"vanthu/internal/routing"
+	"vanthu/internal/signature"
 	"vanthu/web"
 )
 
@@ -38,6 +39,10 @@ type Deps struct {
 	DB      *pgxpool.Pool
 	Store   *objectstore.Store
 	Version string
+
+	// Signatures: trusted roots and the agency certificate; nil trusts no
+	// root and signs nothing.
+	Signatures *signature.Setup
 }
 
 // Server holds the dependencies the handlers share.
@@ -57,6 +62,8 @@ type Server struct {
 	docs      *documents.Service
 	routing   *routing.Service
 	outgoing  *outgoing.Service
+
+	signatures *signature.Service // PDF signatures: reports, verify again, the agency's signature
 }
 
 // New builds the server and its router.
@@ -69,7 +76,7 @@ func New(d Deps) *Server {
 	units.RegisterMoveHook(routing.MergeHook{})
 	registers := registry.NewStore(d.DB)
 	docs := documents.NewService(d.DB, d.Store, registers, d.Config.NumberingProfile, d.Config.IsolatedSystem)
-	return &Server{
+	srv := &Server{
 		log: d.Log, cfg: d.Config, db: d.DB, store: d.Store, version: d.Version,
 		registry: reg, metrics: newHTTPMetrics(reg),
 		users: identity.NewStore(d.DB), units: units, audit: audit.New(d.DB),
@@ -78,6 +85,11 @@ func New(d Deps) *Server {
 		routing:   routing.New(d.DB, docs, calendar.New(d.DB)),
 		outgoing:  outgoing.New(d.DB, d.Store, registers, d.Config.NumberingProfile, d.Config.IsolatedSystem),
 	}
+	// Every received PDF is verified; issued copies get the agency's signature.
+	srv.signatures = signature.NewService(d.DB, d.Store, d.Signatures)
+	docs.SetInspector(srv.signatures)
+	srv.outgoing.SetSignatures(srv.signatures, srv.signatures)
+	return srv
 }
 
 // Handler returns the complete HTTP handler.

@@ -16,10 +16,12 @@ import (
 	"github.com/digitorus/pdfsign/sign"
 	"golang.org/x/text/unicode/norm"
 	pkcs12 "software.sslmate.com/src/go-pkcs12"
+
+	"vanthu/internal/platform/vntime"
 )
 
-// VietnamTime is UTC+07:00 (no DST), fixed so no tzdata is needed.
-var VietnamTime = time.FixedZone("ICT", 7*60*60)
+// VietnamTime is Vietnam's time zone, in which signing times are shown.
+var VietnamTime = vntime.Zone
 
 // AgencyOptions configures SignAgency.
 type AgencyOptions struct {

@@ -2,39 +2,23 @@ package signature
 
 import (
 	"bytes"
-	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/rsa"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"errors"
 	"fmt"
-	"math/big"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/digitorus/pdf"
-	"github.com/digitorus/pdfsign/sign"
-	"github.com/go-pdf/fpdf"
-	pkcs12 "software.sslmate.com/src/go-pkcs12"
+	"vanthu/internal/signature/sigtest"
 )
 
-// Test PKI: root → intermediate → signers. Generated once per test binary.
+// Test PKI from sigtest, generated once per test binary.
 type testPKI struct {
-	root, inter         *x509.Certificate
-	rootKey, interKey   crypto.Signer
-	person              *x509.Certificate
-	personKey           crypto.Signer
-	agency              *x509.Certificate
-	agencyKey           crypto.Signer
-	expired             *x509.Certificate
-	expiredKey          crypto.Signer
-	otherRoot           *x509.Certificate
-	roots, rootsWithout *x509.CertPool
+	*sigtest.PKI
+	person, expired, untrusted sigtest.Signer
+	roots, rootsWithout        *x509.CertPool
+	agencyP12                  []byte
 }
 
 var (
@@ -42,78 +26,16 @@ var (
 	pkiVal  *testPKI
 )
 
-func mustCert(t testing.TB, tmpl, parent *x509.Certificate, pub crypto.PublicKey, parentKey crypto.Signer) *x509.Certificate {
-	t.Helper()
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, pub, parentKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
-func ecKey(t testing.TB) *ecdsa.PrivateKey {
-	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
-}
-
-func caTemplate(serial int64, cn string) *x509.Certificate {
-	now := time.Now()
-	return &x509.Certificate{
-		SerialNumber:          big.NewInt(serial),
-		Subject:               pkix.Name{CommonName: cn, Organization: []string{"Ban Cơ yếu Chính phủ (test)"}, Country: []string{"VN"}},
-		NotBefore:             now.Add(-10 * 365 * 24 * time.Hour),
-		NotAfter:              now.Add(10 * 365 * 24 * time.Hour),
-		IsCA:                  true,
-		BasicConstraintsValid: true,
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
-	}
-}
-
-func leafTemplate(serial int64, cn, org string, nb, na time.Time) *x509.Certificate {
-	return &x509.Certificate{
-		SerialNumber: big.NewInt(serial),
-		Subject:      pkix.Name{CommonName: cn, Organization: []string{org}, Country: []string{"VN"}},
-		NotBefore:    nb,
-		NotAfter:     na,
-		KeyUsage:     x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageEmailProtection, x509.ExtKeyUsageClientAuth},
-	}
-}
-
 func getPKI(t testing.TB) *testPKI {
 	t.Helper()
 	pkiOnce.Do(func() {
-		p := &testPKI{}
-		rk := ecKey(t)
-		p.rootKey = rk
-		p.root = mustCert(t, caTemplate(1, "Test Root CA"), caTemplate(1, "Test Root CA"), rk.Public(), rk)
-		ik := ecKey(t)
-		p.interKey = ik
-		p.inter = mustCert(t, caTemplate(2, "Test Intermediate CA"), p.root, ik.Public(), rk)
-
-		now := time.Now()
-		pk := ecKey(t)
-		p.personKey = pk
-		p.person = mustCert(t, leafTemplate(0x1001, "Nguyễn Văn An", "Tỉnh ủy Hà Nội", now.Add(-24*time.Hour), now.Add(365*24*time.Hour)), p.inter, pk.Public(), ik)
-
-		ek := ecKey(t)
-		p.expiredKey = ek
-		p.expired = mustCert(t, leafTemplate(0x3003, "Trần Thị Bình", "Tỉnh ủy Hà Nội", now.Add(-2*365*24*time.Hour), now.Add(-365*24*time.Hour)), p.inter, ek.Public(), ik)
-
-		ok := ecKey(t)
-		p.otherRoot = mustCert(t, caTemplate(9, "Other Root"), caTemplate(9, "Other Root"), ok.Public(), ok)
-
-		p.roots = x509.NewCertPool()
-		p.roots.AddCert(p.root)
+		p := &testPKI{PKI: sigtest.New(t)}
+		p.person = p.Person(t, "Nguyễn Văn An")
+		p.expired = p.Expired(t, "Trần Thị Bình")
+		p.untrusted = p.Untrusted(t, "Lê Văn Cường")
+		p.roots = p.Roots()
 		p.rootsWithout = x509.NewCertPool()
-		p.rootsWithout.AddCert(p.otherRoot)
+		p.rootsWithout.AddCert(p.OtherRoot)
 		pkiVal = p
 	})
 	if pkiVal == nil {
@@ -122,69 +44,18 @@ func getPKI(t testing.TB) *testPKI {
 	return pkiVal
 }
 
-// unsignedPDF builds a small one-page A4 PDF with an uncompressed content
-// stream holding marker.
-func unsignedPDF(t testing.TB, marker string) []byte {
-	t.Helper()
-	f := fpdf.New("P", "mm", "A4", "")
-	f.SetCompression(false)
-	f.AddPage()
-	f.SetFont("Times", "", 14)
-	f.Cell(40, 10, marker)
-	var b bytes.Buffer
-	if err := f.Output(&b); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
-}
+func unsignedPDF(t testing.TB, marker string) []byte { return sigtest.UnsignedPDF(t, marker) }
 
-// personSign applies an invisible approval signature with pdfsign directly,
-// the way a person's signature from another system arrives.
-func personSign(t testing.TB, in []byte, cert *x509.Certificate, key crypto.Signer, chain ...*x509.Certificate) []byte {
-	t.Helper()
-	rdr, err := pdf.NewReader(bytes.NewReader(in), int64(len(in)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out bytes.Buffer
-	err = sign.Sign(bytes.NewReader(in), &out, rdr, int64(len(in)), sign.SignData{
-		Signature: sign.SignDataSignature{
-			CertType:   sign.ApprovalSignature,
-			DocMDPPerm: sign.AllowFillingExistingFormFieldsAndSignaturesPerms,
-			Info:       sign.SignDataSignatureInfo{Name: cert.Subject.CommonName, Reason: "Phê duyệt", Date: time.Now()},
-		},
-		Signer:            key,
-		DigestAlgorithm:   crypto.SHA256,
-		Certificate:       cert,
-		CertificateChains: [][]*x509.Certificate{append([]*x509.Certificate{cert}, chain...)},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out.Bytes()
-}
+func personSign(t testing.TB, in []byte, s sigtest.Signer) []byte { return sigtest.SignPDF(t, in, s) }
 
-var agencyOnce sync.Once
-
-// agencyP12 issues the agency's RSA certificate (generated lazily: RSA key
-// generation is slow under fuzzing instrumentation) and bundles it as PKCS#12.
+// agencyP12 is the agency's certificate as PKCS#12 (made once: the RSA
+// certificate is slow under fuzzing instrumentation).
 func agencyP12(t testing.TB, p *testPKI) []byte {
 	t.Helper()
-	agencyOnce.Do(func() {
-		ak, err := rsa.GenerateKey(rand.Reader, 2048)
-		if err != nil {
-			t.Fatal(err)
-		}
-		now := time.Now()
-		p.agencyKey = ak
-		p.agency = mustCert(t, leafTemplate(0x2002, "Văn phòng Tỉnh ủy", "Tỉnh ủy Hà Nội", now.Add(-24*time.Hour), now.Add(365*24*time.Hour)), p.inter, ak.Public(), p.interKey)
-	})
-	// CA certs deliberately out of order: SignAgency orders them.
-	b, err := pkcs12.Modern.Encode(p.agencyKey, p.agency, []*x509.Certificate{p.root, p.inter}, "mật khẩu")
-	if err != nil {
-		t.Fatal(err)
+	if p.agencyP12 == nil {
+		p.agencyP12 = p.AgencyP12(t, "mật khẩu")
 	}
-	return b
+	return p.agencyP12
 }
 
 func verifyBytes(t testing.TB, b []byte, roots *x509.CertPool) Report {
@@ -199,13 +70,13 @@ func verifyBytes(t testing.TB, b []byte, roots *x509.CertPool) Report {
 func TestVerifyPersonSignatureValid(t *testing.T) {
 	p := getPKI(t)
 	before := time.Now().Add(-time.Second)
-	signed := personSign(t, unsignedPDF(t, "Hello Vanthu"), p.person, p.personKey, p.inter)
+	signed := personSign(t, unsignedPDF(t, "Hello Vanthu"), p.person)
 	rep := verifyBytes(t, signed, p.roots)
 	if !rep.Valid() || len(rep.Signatures) != 1 {
 		t.Fatalf("want 1 valid signature, got %+v", rep)
 	}
 	s := rep.Signatures[0]
-	if s.SignerCN != "Nguyễn Văn An" || s.SignerOrg != "Tỉnh ủy Hà Nội" || s.SignerSerial != "1001" || s.IssuerCN != "Test Intermediate CA" {
+	if s.SignerCN != "Nguyễn Văn An" || s.SignerOrg != "Tỉnh ủy Hà Nội" || s.SignerSerial != fmt.Sprintf("%X", p.person.Cert.SerialNumber) || s.IssuerCN != p.Intermediate.Subject.CommonName {
 		t.Errorf("signer: %q %q %q %q", s.SignerCN, s.SignerOrg, s.SignerSerial, s.IssuerCN)
 	}
 	if s.SigningTime.Before(before.Truncate(time.Second)) || s.SigningTime.After(time.Now().Add(time.Second)) || s.TimeSource != TimeSourceSigned {
@@ -224,7 +95,7 @@ func TestVerifyPersonSignatureValid(t *testing.T) {
 
 func TestSignAgencyIncrementalAndVerify(t *testing.T) {
 	p := getPKI(t)
-	orig := personSign(t, unsignedPDF(t, "Hello Vanthu"), p.person, p.personKey, p.inter)
+	orig := personSign(t, unsignedPDF(t, "Hello Vanthu"), p.person)
 	when := time.Date(2026, 3, 5, 7, 30, 15, 0, time.UTC) // 14:30:15 +07:00
 	var out bytes.Buffer
 	err := SignAgency(&out, bytes.NewReader(orig), int64(len(orig)), agencyP12(t, p), "mật khẩu", AgencyOptions{Time: when, Location: "Hà Nội"})
@@ -315,7 +186,7 @@ func TestSignAgencyErrors(t *testing.T) {
 
 func TestVerifyOneByteChangedIsAltered(t *testing.T) {
 	p := getPKI(t)
-	signed := personSign(t, unsignedPDF(t, "Hello Vanthu"), p.person, p.personKey, p.inter)
+	signed := personSign(t, unsignedPDF(t, "Hello Vanthu"), p.person)
 	i := bytes.Index(signed, []byte("Hello Vanthu"))
 	if i < 0 {
 		t.Fatal("marker not found")
@@ -341,7 +212,7 @@ func TestVerifyOneByteChangedIsAltered(t *testing.T) {
 
 func TestVerifyAppendedUnsignedChanges(t *testing.T) {
 	p := getPKI(t)
-	signed := personSign(t, unsignedPDF(t, "Hello Vanthu"), p.person, p.personKey, p.inter)
+	signed := personSign(t, unsignedPDF(t, "Hello Vanthu"), p.person)
 	appended := append(bytes.Clone(signed), []byte("% appended after signing\n")...)
 	rep := verifyBytes(t, appended, p.roots)
 	if rep.Valid() || rep.Reason != ReasonAltered {
@@ -354,7 +225,7 @@ func TestVerifyAppendedUnsignedChanges(t *testing.T) {
 
 func TestVerifyUntrustedRoot(t *testing.T) {
 	p := getPKI(t)
-	signed := personSign(t, unsignedPDF(t, "Hello"), p.person, p.personKey, p.inter)
+	signed := personSign(t, unsignedPDF(t, "Hello"), p.person)
 	for name, pool := range map[string]*x509.CertPool{"other root": p.rootsWithout, "empty pool": x509.NewCertPool(), "nil pool": nil} {
 		rep := verifyBytes(t, signed, pool)
 		if rep.Verdict != VerdictInvalid || rep.Reason != ReasonUntrusted {
@@ -366,9 +237,21 @@ func TestVerifyUntrustedRoot(t *testing.T) {
 	}
 }
 
+func TestVerifyCertificateFromAnotherRoot(t *testing.T) {
+	p := getPKI(t)
+	signed := personSign(t, unsignedPDF(t, "Hello"), p.untrusted)
+	rep := verifyBytes(t, signed, p.roots)
+	if rep.Verdict != VerdictInvalid || rep.Reason != ReasonUntrusted {
+		t.Fatalf("got %s %q %v", rep.Verdict, rep.Reason, rep.Details)
+	}
+	if s := rep.Signatures[0]; s.Trusted || !s.Intact || s.SignerCN != "Lê Văn Cường" {
+		t.Errorf("flags: %+v", s)
+	}
+}
+
 func TestVerifyExpiredSigner(t *testing.T) {
 	p := getPKI(t)
-	signed := personSign(t, unsignedPDF(t, "Hello"), p.expired, p.expiredKey, p.inter)
+	signed := personSign(t, unsignedPDF(t, "Hello"), p.expired)
 	rep := verifyBytes(t, signed, p.roots)
 	if rep.Verdict != VerdictInvalid || rep.Reason != ReasonExpired {
 		t.Fatalf("got %s %q %v", rep.Verdict, rep.Reason, rep.Details)
@@ -414,7 +297,7 @@ func TestFoldASCIIAndPDFSafe(t *testing.T) {
 func FuzzVerify(f *testing.F) {
 	p := getPKI(f)
 	plain := unsignedPDF(f, "Hello")
-	signed := personSign(f, plain, p.person, p.personKey, p.inter)
+	signed := personSign(f, plain, p.person)
 	f.Add(plain)
 	f.Add(signed)
 	f.Add(signed[:len(signed)/2])

@@ -26,6 +26,7 @@ import (
 	"vanthu/internal/platform/objectstore/s3test"
 	"vanthu/internal/platform/postgres/pgtest"
 	"vanthu/internal/server"
+	"vanthu/internal/signature"
 )
 
 // Password is the password of every user the kit creates.
@@ -62,6 +63,10 @@ func Start(t testing.TB, opts ...Option) *App {
 	for _, o := range opts {
 		o(&cfg)
 	}
+	sigs, err := signature.LoadSetup(cfg.SignatureTrustRootsFile, cfg.AgencyP12File, cfg.AgencyP12Password)
+	if err != nil {
+		t.Fatal(err)
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -73,7 +78,7 @@ func Start(t testing.TB, opts ...Option) *App {
 		t.Fatal(err)
 	}
 	store := s3test.NewStoreFor(t, s3)
-	srv := server.New(server.Deps{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Config: cfg, DB: pool, Store: store, Version: "test"})
+	srv := server.New(server.Deps{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Config: cfg, DB: pool, Store: store, Version: "test", Signatures: sigs})
 	done := make(chan error, 1)
 	go func() { done <- srv.ServeListener(ctx, ln) }()
 	t.Cleanup(func() {
