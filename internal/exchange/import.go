@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -81,6 +82,9 @@ func (s *Service) Import(ctx context.Context, sub access.Subject, actor audit.Ac
 	if unitID == 0 {
 		unitID = clerkUnit(sub)
 	}
+	if unitID == 0 && !sub.IsAdmin && !slices.ContainsFunc(sub.Memberships, func(m identity.Membership) bool { return m.Role == identity.RoleClerk }) {
+		return Imported{}, ErrNotClerk
+	}
 	if unitID == 0 {
 		return Imported{}, apperr.Invalid("Vui lòng chọn đơn vị nhận văn bản (unit_id).",
 			map[string]string{"unit_id": "Bạn là văn thư của nhiều đơn vị (hoặc không của đơn vị nào): hãy chọn đơn vị."})
@@ -139,6 +143,11 @@ func findImported(ctx context.Context, q postgres.Querier, unitID int64, docID s
 		return importedRow{}, false, nil
 	}
 	return r, err == nil, err
+}
+
+func errFrozen(r importedRow) error {
+	return apperr.Conflict(fmt.Sprintf("Văn bản %s đã bị thu hồi hoặc thay thế (ngày %s); không cập nhật được.",
+		r.Symbol, r.RecalledAt.In(vnZone).Format("02/01/2006")))
 }
 
 func duplicate(r importedRow, docID string) error {
@@ -330,14 +339,18 @@ func (s *Service) recall(ctx context.Context, actor audit.Actor, unitID int64, m
 }
 
 func (s *Service) update(ctx context.Context, actor audit.Actor, unitID int64, m edxml.Message, in Incoming) (Imported, error) {
-	// Checked first so a stray update is refused before its files are stored.
-	_, ok, err := findImported(ctx, s.db, unitID, m.DocumentID, false)
+	// Checked first so a stray update is refused before its files are
+	// stored; checked again under lock below.
+	earlier, ok, err := findImported(ctx, s.db, unitID, m.DocumentID, false)
 	if err != nil {
 		return Imported{}, err
 	}
 	if !ok {
 		msg := fmt.Sprintf("Không có văn bản nào với DocumentId %q đã nhận vào đơn vị để cập nhật.", m.DocumentID)
 		return Imported{}, apperr.Invalid(msg, map[string]string{"MessageHeader/DocumentId": msg})
+	}
+	if earlier.RecalledAt != nil {
+		return Imported{}, errFrozen(earlier)
 	}
 	typeCode, err := s.resolveType(ctx, &in)
 	if err != nil {
@@ -363,7 +376,7 @@ func (s *Service) update(ctx context.Context, actor audit.Actor, unitID int64, m
 			return apperr.Conflict("Văn bản cần cập nhật vừa thay đổi; vui lòng gửi lại.")
 		}
 		if target.RecalledAt != nil {
-			return apperr.Conflict(fmt.Sprintf("Văn bản %s đã bị thu hồi hoặc thay thế; không cập nhật được.", target.Symbol))
+			return errFrozen(target)
 		}
 		var before Incoming
 		var beforeIssued *time.Time

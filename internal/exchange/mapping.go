@@ -48,7 +48,9 @@ func priorityCode(p string) int {
 
 func dateOf(d edxml.Date) time.Time { return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC) }
 
-func edDate(t time.Time) edxml.Date { return edxml.Date{Year: t.Year(), Month: t.Month(), Day: t.Day()} }
+func edDate(t time.Time) edxml.Date {
+	return edxml.Date{Year: t.Year(), Month: t.Month(), Day: t.Day()}
+}
 
 // MapIncoming checks what an incoming document needs beyond what
 // edxml.Parse validates and maps the envelope to document columns. Every

@@ -22,6 +22,8 @@ import (
 	"vanthu/internal/calendar"
 	"vanthu/internal/config"
 	"vanthu/internal/documents"
+	"vanthu/internal/edxml"
+	"vanthu/internal/exchange"
 	"vanthu/internal/identity"
 	"vanthu/internal/org"
 	"vanthu/internal/outgoing"
@@ -57,6 +59,7 @@ type Server struct {
 	docs      *documents.Service
 	routing   *routing.Service
 	outgoing  *outgoing.Service
+	exchange  *exchange.Service
 }
 
 // New builds the server and its router.
@@ -67,6 +70,7 @@ func New(d Deps) *Server {
 	// Capabilities with open records carry them to successor units.
 	units.RegisterMoveHook(identity.MembershipsHook{})
 	units.RegisterMoveHook(routing.MergeHook{})
+	units.RegisterMoveHook(outgoing.MergeHook{})
 	registers := registry.NewStore(d.DB)
 	docs := documents.NewService(d.DB, d.Store, registers, d.Config.NumberingProfile, d.Config.IsolatedSystem)
 	return &Server{
@@ -77,6 +81,8 @@ func New(d Deps) *Server {
 		docs:      docs,
 		routing:   routing.New(d.DB, docs, calendar.New(d.DB)),
 		outgoing:  outgoing.New(d.DB, d.Store, registers, d.Config.NumberingProfile, d.Config.IsolatedSystem),
+		exchange: exchange.New(d.DB, d.Store, registers,
+			edxml.Limits{MaxBytes: d.Config.MaxUploadBytes, MaxAttachmentBytes: d.Config.MaxFileBytes}, d.Config.MaxFileBytes),
 	}
 }
 
