@@ -233,12 +233,7 @@ func Build(w io.Writer, m Message) error {
 			bw.indent()
 			bw.raw("<ContentTransferEncoded>")
 			if bw.err == nil {
-				enc := base64.NewEncoder(base64.StdEncoding, bw.w)
-				if _, err := enc.Write(a.Data); err != nil {
-					bw.err = err
-				} else {
-					bw.err = enc.Close()
-				}
+				bw.err = writeBase64(bw.w, a)
 			}
 			bw.raw("</ContentTransferEncoded>")
 			bw.close("Attachment")
@@ -251,6 +246,27 @@ func Build(w io.Writer, m Message) error {
 		return bw.err
 	}
 	return bw.w.Flush()
+}
+
+// writeBase64 encodes an attachment's bytes, from Data or streamed from Open.
+func writeBase64(w io.Writer, a Attachment) error {
+	enc := base64.NewEncoder(base64.StdEncoding, w)
+	if a.Data == nil && a.Open != nil {
+		rc, err := a.Open()
+		if err != nil {
+			return fmt.Errorf("open attachment %q: %w", a.Name, err)
+		}
+		_, err = io.Copy(enc, rc)
+		if cerr := rc.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fmt.Errorf("read attachment %q: %w", a.Name, err)
+		}
+	} else if _, err := enc.Write(a.Data); err != nil {
+		return err
+	}
+	return enc.Close()
 }
 
 func contentID(i int) string { return fmt.Sprintf("attachment%d", i+1) }

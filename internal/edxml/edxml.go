@@ -46,6 +46,7 @@ package edxml
 
 import (
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -154,6 +155,11 @@ type Attachment struct {
 	ContentType string
 	Description string
 	Data        []byte
+	// Open, when Data is nil, supplies the bytes while Build writes them, so
+	// a large attachment is streamed into the envelope rather than held in
+	// memory. An error from Open or from reading (e.g. a digest mismatch)
+	// stops Build. Parse never sets it.
+	Open func() (io.ReadCloser, error)
 }
 
 // Message is an edXML document envelope.

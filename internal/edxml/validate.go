@@ -182,3 +182,7 @@ func validText(s string) bool {
 	}
 	return true
 }
+
+// Validate checks m with the rules Build and Parse apply, so a caller can
+// refuse a message before it starts writing a response.
+func Validate(m Message) error { return validate(&m) }

@@ -116,7 +116,7 @@ type RecipientStatus struct {
 	OrganName           string     `db:"organ_name" json:"organ_name"`
 	DeliveredDocumentID *int64     `db:"delivered_document_id" json:"delivered_document_id"`
 	DeliveredAt         *time.Time `db:"delivered_at" json:"delivered_at"`
-	Status              *string    `db:"status" json:"status"` // the copy's 01–06 code; null until delivered
+	Status              *string    `db:"status" json:"status"` // the copy's 01–06 code (an outside organ's from its edXML status messages); null until known
 	RejectReason        string     `db:"reject_reason" json:"reject_reason,omitempty"`
 	RecalledAt          *time.Time `db:"recalled_at" json:"recalled_at"`
 }
@@ -556,7 +556,8 @@ func deliver(ctx context.Context, tx pgx.Tx, actor audit.Actor, id, unitID int64
 func recipients(ctx context.Context, q postgres.Querier, id int64) ([]RecipientStatus, error) {
 	rows, _ := q.Query(ctx, `
 		SELECT r.id, r.unit_id, u.name AS unit_name, r.organ_name, r.delivered_document_id, r.delivered_at,
-			c.status, coalesce(c.reject_reason, '') AS reject_reason, c.recalled_at
+			coalesce(c.status, r.exchange_status) AS status,
+			coalesce(c.reject_reason, CASE WHEN r.exchange_status = '02' THEN r.exchange_description END, '') AS reject_reason, c.recalled_at
 		FROM outgoing_recipients r
 		LEFT JOIN units u ON u.id = r.unit_id
 		LEFT JOIN documents c ON c.id = r.delivered_document_id

@@ -16,7 +16,9 @@ import (
 // go to its successor (which is granted the document), and active
 // registers move with their numbering (renamed when the successor already
 // has a register of that name; the successor's default stays the
-// default). Finished documents keep the unit they belonged to.
+// default). Finished documents keep the unit they belonged to. Outgoing
+// documents are left to outgoing.MergeHook: their open state is not the
+// 01–06 status, and an issued one keeps the unit that issued it.
 //
 // In a split, documents and the assignments on them go to
 // Move.TargetFor(HookName, documentID), registers to the first successor.
@@ -57,7 +59,7 @@ func (MergeHook) MoveOpen(ctx context.Context, tx pgx.Tx, m org.Move) (org.HookR
 	}
 	rows, _ := tx.Query(ctx, `
 		SELECT id, arrival_number, symbol, subject FROM documents
-		WHERE unit_id = ANY($1) AND status IN ('01', '03', '04', '05')
+		WHERE unit_id = ANY($1) AND status IN ('01', '03', '04', '05') AND direction <> 'outgoing'
 		ORDER BY arrived_at NULLS LAST, id
 		FOR UPDATE`, m.Sources)
 	var docs []docRow

@@ -27,6 +27,7 @@ func (s *Server) apiRoutes(r chi.Router) {
 	s.routingAPIRoutes(r)
 	s.outgoingAPIRoutes(r)
 	s.outgoingReviewAPIRoutes(r)
+	s.exchangeAPIRoutes(r)
 }
 
 // listResponse is the shape of every API list.

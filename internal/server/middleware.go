@@ -190,6 +190,8 @@ var uploadRoutes = map[string]bool{
 	"/incoming":        true,
 	"/api/v1/incoming": true,
 	"/api/v1/outgoing": true,
+	// An edXML envelope carries its attachments base64-encoded.
+	"/api/v1/exchange/edxml": true,
 }
 
 // limitBody caps request bodies: uploads at VANTHU_MAX_UPLOAD_BYTES,

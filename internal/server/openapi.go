@@ -162,6 +162,24 @@ func apiOperations() []apiOperation {
 			Params: []obj{pathParam("id")}, Body: obj{"type": "object", "properties": obj{"register_id": integer}}, Response: ref("DeliveredState")},
 		{Method: "POST", Path: "/api/v1/incoming/{id}/reject", Summary: "Refuse a document delivered on the platform with a reason (status 02)",
 			Params: []obj{pathParam("id")}, Body: ref("ReturnRequest"), Response: ref("DeliveredState")},
+		// Exchange with outside organisations in edXML (api_exchange.go).
+		{Method: "GET", Path: "/api/v1/documents/{id}/edxml", Summary: "The document as an edXML envelope (application/xml download, attachments base64): an issued outgoing document (a recalled one as business code 1), or an imported one as received",
+			Params: []obj{pathParam("id")}, Response: obj{"type": "string", "description": "edXML (QCVN 102:2016/BTTTT)"}},
+		{Method: "GET", Path: "/api/v1/documents/{id}/edxml/status", Summary: "The newest edXML status message owed to the outside sender of an imported document (application/xml; X-Status-Message-Id)",
+			Params: []obj{pathParam("id")}, Response: obj{"type": "string", "description": "edXML status message"}},
+		{Method: "POST", Path: "/api/v1/exchange/edxml", Summary: "Import an edXML envelope into a unit's incoming queue (status 01): business code 0 new, 1 recall, 2 update, 3 replace; 201 when a document is created",
+			Params: []obj{queryParam("unit_id", "Receiving unit (the caller must be its clerk); default the caller's only clerk unit", integer)},
+			Body:   obj{"type": "string", "description": "The edXML envelope"}, BodyType: "application/xml", Response: ref("ExchangeImported"), Status: "201"},
+		{Method: "POST", Path: "/api/v1/exchange/status", Summary: "Record an edXML status message an outside recipient sent about one of our issued documents (a clerk of the issuing unit)",
+			Body: obj{"type": "string", "description": "The edXML status message"}, BodyType: "application/xml", Response: ref("ExchangeRecipientStatus")},
+		{Method: "GET", Path: "/api/v1/exchange/messages", Summary: "Status messages owed to outside senders of imported documents, oldest first (a gateway polls and sends them)",
+			Params: []obj{queryParam("since", "Id of the last message already fetched (default 0)", integer),
+				queryParam("limit", "1–500 (default 100)", obj{"type": "integer"})}, Response: listOf("ExchangeStatusMessage")},
+		{Method: "GET", Path: "/api/v1/exchange/organs/{unit_id}", Summary: "A unit's identifier on the exchange axis (mã định danh)",
+			Params: []obj{pathParam("unit_id")}, Response: ref("ExchangeOrgan")},
+		{Method: "POST", Path: "/api/v1/exchange/organs/{unit_id}", Summary: "Declare (or clear with \"\") a unit's identifier on the exchange axis (an administrator of the unit)",
+			Params: []obj{pathParam("unit_id")}, Body: obj{"type": "object", "required": []string{"organ_id"}, "properties": obj{"organ_id": str}},
+			Response: ref("ExchangeOrgan")},
 	}
 }
 
@@ -371,6 +389,32 @@ var schemas = obj{
 	"DeliveredState": obj{"type": "object", "properties": obj{
 		"id": integer, "unit_id": integer, "status": str, "arrival_number": obj{"type": []string{"integer", "null"}},
 		"arrived_at": obj{"type": "string", "format": "date-time"}, "register_id": obj{"type": []string{"integer", "null"}}, "reject_reason": str,
+	}},
+	// Exchange (api_exchange.go).
+	"ExchangeImported": obj{"type": "object", "properties": obj{
+		"id":      integer,
+		"action":  obj{"type": "string", "enum": []string{"created", "replaced", "recalled", "updated"}},
+		"unit_id": integer, "status": str,
+		"document_id":   obj{"type": "string", "description": "edXML DocumentId: OrganId,yyyy/MM/dd,Số/Ký hiệu"},
+		"business_code": obj{"type": "integer", "enum": []int{0, 1, 2, 3}},
+		"replaced_id":   obj{"type": "integer", "format": "int64", "description": "The earlier copy a replacing document (code 3) replaces"},
+		"files": obj{"type": "array", "items": obj{"type": "object", "properties": obj{
+			"id": integer, "name": str, "size": integer, "sha256": str, "content_type": str}}},
+	}},
+	"ExchangeRecipientStatus": obj{"type": "object", "properties": obj{
+		"document_id": integer, "recipient_id": integer, "organ_name": str, "organ_id": str,
+		"status": obj{"type": "string", "enum": []string{"01", "02", "03", "04", "05", "06"}}, "description": str,
+		"at":      obj{"type": "string", "format": "date-time"},
+		"applied": obj{"type": "boolean", "description": "false when a newer status of the recipient was already known"},
+	}},
+	"ExchangeStatusMessage": obj{"type": "object", "properties": obj{
+		"id": integer, "document_id": integer, "status": obj{"type": "string", "enum": []string{"02", "03", "04", "05", "06"}},
+		"description": str, "to_organ_id": str, "created_at": obj{"type": "string", "format": "date-time"},
+		"edxml": obj{"type": "string", "description": "The status message to send"},
+	}},
+	"ExchangeOrgan": obj{"type": "object", "properties": obj{
+		"unit_id": integer, "name": str, "organ_id": obj{"type": "string", "description": "Declared, or VT.{unit_id}"},
+		"declared": obj{"type": "boolean"},
 	}},
 	// Handling (api_routing.go).
 	"Assignee": obj{"type": "object", "description": "Exactly one of user_id or unit_id", "properties": obj{"user_id": integer, "unit_id": integer}},

@@ -22,6 +22,8 @@ import (
 	"vanthu/internal/calendar"
 	"vanthu/internal/config"
 	"vanthu/internal/documents"
+	"vanthu/internal/edxml"
+	"vanthu/internal/exchange"
 	"vanthu/internal/identity"
 	"vanthu/internal/org"
 	"vanthu/internal/outgoing"
@@ -62,6 +64,7 @@ type Server struct {
 	docs      *documents.Service
 	routing   *routing.Service
 	outgoing  *outgoing.Service
+	exchange  *exchange.Service
 
 	signatures *signature.Service // PDF signatures: reports, verify again, the agency's signature
 }
@@ -74,6 +77,7 @@ func New(d Deps) *Server {
 	// Capabilities with open records carry them to successor units.
 	units.RegisterMoveHook(identity.MembershipsHook{})
 	units.RegisterMoveHook(routing.MergeHook{})
+	units.RegisterMoveHook(outgoing.MergeHook{})
 	registers := registry.NewStore(d.DB)
 	docs := documents.NewService(d.DB, d.Store, registers, d.Config.NumberingProfile, d.Config.IsolatedSystem)
 	srv := &Server{
@@ -84,11 +88,14 @@ func New(d Deps) *Server {
 		docs:      docs,
 		routing:   routing.New(d.DB, docs, calendar.New(d.DB)),
 		outgoing:  outgoing.New(d.DB, d.Store, registers, d.Config.NumberingProfile, d.Config.IsolatedSystem),
+		exchange: exchange.New(d.DB, d.Store, registers,
+			edxml.Limits{MaxBytes: d.Config.MaxUploadBytes, MaxAttachmentBytes: d.Config.MaxFileBytes}, d.Config.MaxFileBytes),
 	}
 	// Every received PDF is verified; issued copies get the agency's signature.
 	srv.signatures = signature.NewService(d.DB, d.Store, d.Signatures)
 	docs.SetInspector(srv.signatures)
 	srv.outgoing.SetSignatures(srv.signatures, srv.signatures)
+	srv.exchange.SetInspector(srv.signatures)
 	return srv
 }
 

@@ -140,16 +140,6 @@ func (s *Service) Inspect(ctx context.Context, contentType string, r io.ReaderAt
 	}
 }
 
-// VerifyAndRecord verifies the PDF of a stored file and records the report,
-// in q (a transaction or the pool). It is the seam for files that arrive by
-// other routes (an edXML package): verification never fails the intake; the
-// error is only that of writing the report.
-func (s *Service) VerifyAndRecord(ctx context.Context, q postgres.Querier, fileID int64, r io.ReaderAt, size int64) (FileReport, error) {
-	rep := s.Check(r, size)
-	rep.FileID = fileID
-	return rep, s.record(ctx, q, fileID, rep, 0)
-}
-
 func (s *Service) record(ctx context.Context, q postgres.Querier, fileID int64, rep FileReport, by int64) error {
 	var verifiedBy any
 	if by != 0 {
