@@ -12,9 +12,18 @@ import (
 // and leaders draft and publish the committee's work schedule.
 const OfficeKind = "Văn phòng"
 
+// ids never sends NULL: x = ANY(NULL) is NULL, not false, and these
+// predicates are also read as booleans.
+func ids(units []int64) []int64 {
+	if units == nil {
+		return []int64{}
+	}
+	return units
+}
+
 // scheduleEditUnits are the units where the subject is a clerk or a leader.
 func (s Subject) scheduleEditUnits() []int64 {
-	var units []int64
+	units := []int64{}
 	for _, m := range s.Memberships {
 		if (m.Role == identity.RoleClerk || m.Role == identity.RoleLeader) && !slices.Contains(units, m.UnitID) {
 			units = append(units, m.UnitID)
@@ -24,7 +33,7 @@ func (s Subject) scheduleEditUnits() []int64 {
 }
 
 func (s Subject) memberUnits() []int64 {
-	var units []int64
+	units := []int64{}
 	for _, m := range s.Memberships {
 		if !slices.Contains(units, m.UnitID) {
 			units = append(units, m.UnitID)
@@ -47,7 +56,7 @@ func (s Subject) ScheduleEditPredicate(unitCol string) postgres.Predicate {
 		return fmt.Sprintf(`(%[1]s = ANY(%[2]s::bigint[]) OR %[1]s = ANY(%[3]s::bigint[])
 			OR EXISTS (SELECT 1 FROM units sch_o WHERE sch_o.id = ANY(%[3]s::bigint[]) AND sch_o.parent_id = %[1]s
 				AND sch_o.kind = %[4]s AND sch_o.valid_to IS NULL))`,
-			unitCol, a.Add(s.manageUnits), edit, a.Add(OfficeKind))
+			unitCol, a.Add(ids(s.manageUnits)), edit, a.Add(OfficeKind))
 	}
 }
 
@@ -67,6 +76,6 @@ func (s Subject) ScheduleViewPredicate(unitCol string) postgres.Predicate {
 			OR EXISTS (SELECT 1 FROM units sch_c WHERE sch_c.id = ANY(%[3]s::bigint[]) AND sch_c.parent_id = %[1]s
 				AND sch_c.level = 'body')
 			OR %[4]s)`,
-			unitCol, a.Add(s.viewUnits), members, s.ScheduleEditPredicate(unitCol)(a))
+			unitCol, a.Add(ids(s.viewUnits)), members, s.ScheduleEditPredicate(unitCol)(a))
 	}
 }

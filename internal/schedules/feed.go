@@ -131,7 +131,7 @@ const (
 // prepare, or that belong to the schedule of a unit they are a member of.
 func (s *Service) FeedEntries(ctx context.Context, sub access.Subject) ([]Entry, error) {
 	today := vntime.Today()
-	var members []int64
+	members := []int64{}
 	for _, m := range sub.Memberships {
 		members = append(members, m.UnitID)
 	}

@@ -469,7 +469,7 @@ const maxUnitChoices = 300
 // they edit, and units that have schedules in scope, in Vietnamese name
 // order. include is added when visible (the unit being shown).
 func (s *Service) Units(ctx context.Context, sub access.Subject, include int64) ([]UnitChoice, error) {
-	var members []int64
+	members := []int64{}
 	for _, m := range sub.Memberships {
 		members = append(members, m.UnitID)
 	}
@@ -518,6 +518,7 @@ func (s *Service) DefaultUnit(ctx context.Context, sub access.Subject) (int64, e
 type Choices struct {
 	People []Person
 	Units  []Ref
+	Office int64 // the unit's office (Văn phòng), who usually prepares; 0 when none
 }
 
 const maxChoices = 500
@@ -556,6 +557,11 @@ func (s *Service) FormChoices(ctx context.Context, unitID int64) (Choices, error
 		return nil
 	}); err != nil {
 		return c, fmt.Errorf("schedules: unit choices: %w", err)
+	}
+	err := s.db.QueryRow(ctx, `SELECT id FROM units WHERE parent_id = $1 AND kind = $2 AND valid_to IS NULL ORDER BY id LIMIT 1`,
+		unitID, access.OfficeKind).Scan(&c.Office)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return c, fmt.Errorf("schedules: office: %w", err)
 	}
 	return c, nil
 }

@@ -330,7 +330,9 @@ func (s *Server) unitName(r *http.Request, id int64) (string, error) {
 var scheduleFormFields = []string{"unit_id", "week", "date", "start", "end", "place", "content", "attendees_text",
 	"preparer_unit_id", "preparer_user_id", "preparer_text", "notes", "recurring"}
 
-func (s *Server) scheduleFormView(r *http.Request, f web.Form, unitID int64, week schedules.Week, chairs, attendees []string) (web.ScheduleEntryFormView, error) {
+// scheduleFormView fills the entry form's choices; fresh marks a new,
+// empty form.
+func (s *Server) scheduleFormView(r *http.Request, f web.Form, unitID int64, week schedules.Week, chairs, attendees []string, fresh bool) (web.ScheduleEntryFormView, error) {
 	ctx := r.Context()
 	sch, err := s.schedules.Week(ctx, subjectFrom(ctx), unitID, week)
 	if err != nil {
@@ -362,6 +364,9 @@ func (s *Server) scheduleFormView(r *http.Request, f web.Form, unitID int64, wee
 	for _, u := range choices.Units {
 		v.Units = append(v.Units, web.Option{Value: strconv.FormatInt(u.ID, 10), Label: u.Name})
 	}
+	if fresh && choices.Office != 0 { // the office usually prepares
+		v.Form.Values["preparer_unit_id"] = strconv.FormatInt(choices.Office, 10)
+	}
 	return v, nil
 }
 
@@ -380,9 +385,9 @@ func (s *Server) scheduleEntryNew(w http.ResponseWriter, r *http.Request) {
 	if week.Contains(today()) {
 		day = today()
 	}
-	f := web.Form{Values: map[string]string{"date": day.Format("02/01/2006"), "start": "08:00", "preparer_unit_id": strconv.FormatInt(unitID, 10)},
+	f := web.Form{Values: map[string]string{"date": day.Format("02/01/2006"), "start": "08:00"},
 		Errors: map[string]string{}}
-	v, err := s.scheduleFormView(r, f, unitID, week, nil, nil)
+	v, err := s.scheduleFormView(r, f, unitID, week, nil, nil, true)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -442,7 +447,7 @@ func (s *Server) showEntryForm(w http.ResponseWriter, r *http.Request, err error
 		s.writeError(w, r, err)
 		return
 	}
-	v, ferr := s.scheduleFormView(r, formFromError(err, vals), unitID, week, chairs, attendees)
+	v, ferr := s.scheduleFormView(r, formFromError(err, vals), unitID, week, chairs, attendees, false)
 	if ferr != nil {
 		s.writeError(w, r, ferr)
 		return
@@ -524,7 +529,7 @@ func (s *Server) scheduleEntryEdit(w http.ResponseWriter, r *http.Request) {
 	for _, p := range e.Attendees {
 		attendees = append(attendees, strconv.FormatInt(p.ID, 10))
 	}
-	v, err := s.scheduleFormView(r, web.Form{Values: vals, Errors: map[string]string{}}, e.UnitID, e.Week(), chairs, attendees)
+	v, err := s.scheduleFormView(r, web.Form{Values: vals, Errors: map[string]string{}}, e.UnitID, e.Week(), chairs, attendees, false)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
