@@ -96,7 +96,7 @@ func TestSchedulePDFPages(t *testing.T) {
 			}
 			rows = append(rows, ScheduleRow{Day: monday.AddDate(0, 0, d), Period: period, Time: fmt.Sprintf("%02d:00", 7+i),
 				Content: fmt.Sprintf("Công việc ngày %d số %d: %s", d+1, i+1, strings.Repeat("nội dung dài cần xuống dòng ", 4)),
-				Place: "Trụ sở Tỉnh ủy", Attendees: "Thường trực Tỉnh ủy"})
+				Place:   "Trụ sở Tỉnh ủy", Attendees: "Thường trực Tỉnh ủy"})
 		}
 	}
 	// One day with more rows than a page holds.

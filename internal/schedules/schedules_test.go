@@ -144,7 +144,9 @@ func (e *env) reload(id int64) access.Subject {
 	return sub
 }
 
-func actorOf(s access.Subject) audit.Actor { return audit.Actor{UserID: s.UserID, Login: s.Login, UnitID: s.ActingUnit} }
+func actorOf(s access.Subject) audit.Actor {
+	return audit.Actor{UserID: s.UserID, Login: s.Login, UnitID: s.ActingUnit}
+}
 
 func (e *env) unread(s access.Subject) []notify.Notification {
 	e.t.Helper()
