@@ -301,6 +301,11 @@ func scheduleLink(unitID int64, week Week) string {
 	return fmt.Sprintf("/schedules?unit_id=%d&week=%s", unitID, week)
 }
 
+// mineLink is where a notification to someone named in an entry points:
+// their own schedule, which shows it even when the unit's schedule is out
+// of their sight.
+func mineLink(week Week) string { return "/schedules/mine?week=" + week.String() }
+
 // describe is an entry in one line for notifications: "Thứ Hai 20/04/2026
 // 08:00 – Họp giao ban (Phòng họp số 1)".
 func describe(e Entry) string {
@@ -382,7 +387,7 @@ func (s *Service) CreateEntry(ctx context.Context, sub access.Subject, actor aud
 		}
 		if published {
 			if _, err := notifyPeople(ctx, tx, out.people(), actor.UserID, KindChanged,
-				"Lịch công tác điều chỉnh (bổ sung): "+describe(out), scheduleLink(out.UnitID, week)); err != nil {
+				"Lịch công tác điều chỉnh (bổ sung): "+describe(out), mineLink(week)); err != nil {
 				return err
 			}
 		}
@@ -457,7 +462,7 @@ func (s *Service) UpdateEntry(ctx context.Context, sub access.Subject, actor aud
 		if published {
 			people := append(old.people(), out.people()...)
 			if _, err := notifyPeople(ctx, tx, people, actor.UserID, KindChanged,
-				"Lịch công tác điều chỉnh: "+describe(out), scheduleLink(out.UnitID, week)); err != nil {
+				"Lịch công tác điều chỉnh: "+describe(out), mineLink(week)); err != nil {
 				return err
 			}
 		}
@@ -512,7 +517,7 @@ func (s *Service) DeleteEntry(ctx context.Context, sub access.Subject, actor aud
 				return fmt.Errorf("schedules: cancel entry: %w", err)
 			}
 			if _, err := notifyPeople(ctx, tx, e.people(), actor.UserID, KindCancelled,
-				"Lịch công tác đã hủy: "+describe(e), scheduleLink(e.UnitID, e.Week())); err != nil {
+				"Lịch công tác đã hủy: "+describe(e), mineLink(e.Week())); err != nil {
 				return err
 			}
 		} else if _, err := tx.Exec(ctx, `DELETE FROM schedule_entries WHERE id = $1`, id); err != nil {
@@ -570,18 +575,28 @@ func (s *Service) Publish(ctx context.Context, sub access.Subject, actor audit.A
 		rows, _ = tx.Query(ctx, `
 			SELECT DISTINCT m.user_id FROM memberships m JOIN users usr ON usr.id = m.user_id AND usr.disabled_at IS NULL
 			WHERE m.unit_id = $1`, unitID)
-		people, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		members, err := pgx.CollectRows(rows, pgx.RowTo[int64])
 		if err != nil {
 			return fmt.Errorf("schedules: members: %w", err)
 		}
+		var named []int64
 		for _, e := range entries {
-			people = append(people, e.people()...)
+			for _, id := range e.people() {
+				if !slices.Contains(members, id) {
+					named = append(named, id)
+				}
+			}
 		}
-		notified, err = notifyPeople(ctx, tx, people, actor.UserID, KindPublished,
-			fmt.Sprintf("Đã công bố lịch công tác tuần %d (%s) của %s", week.Num, week.Span(), unitName), scheduleLink(unitID, week))
+		title := fmt.Sprintf("Đã công bố lịch công tác tuần %d (%s) của %s", week.Num, week.Span(), unitName)
+		n1, err := notifyPeople(ctx, tx, members, actor.UserID, KindPublished, title, scheduleLink(unitID, week))
 		if err != nil {
 			return err
 		}
+		n2, err := notifyPeople(ctx, tx, named, actor.UserID, KindPublished, title, mineLink(week))
+		if err != nil {
+			return err
+		}
+		notified = n1 + n2
 		e := actor.Entry("schedule.publish", "schedule", fmt.Sprint(id), map[string]any{
 			"unit_id": unitID, "week": week.String(), "entries": len(entries), "notified": notified})
 		e.UnitID = unitID
@@ -660,7 +675,7 @@ func (s *Service) CopyRecurring(ctx context.Context, sub access.Subject, actor a
 			}
 			for _, e := range entries {
 				if _, err := notifyPeople(ctx, tx, e.people(), actor.UserID, KindChanged,
-					"Lịch công tác điều chỉnh (bổ sung): "+describe(e), scheduleLink(unitID, week)); err != nil {
+					"Lịch công tác điều chỉnh (bổ sung): "+describe(e), mineLink(week)); err != nil {
 					return err
 				}
 			}

@@ -292,8 +292,17 @@ func TestDraftPublishAdjustCancel(t *testing.T) {
 	for _, s := range []access.Subject{secretary, member, chief, guest} {
 		notes := e.unread(s)
 		if len(notes) != 1 || notes[0].Kind != schedules.KindPublished || !strings.Contains(notes[0].Title, "tuần 17 (20/04/2026 – 26/04/2026)") ||
-			!strings.HasPrefix(notes[0].Link, "/schedules?unit_id=") {
+			!strings.HasPrefix(notes[0].Link, "/schedules") {
 			t.Errorf("%s notifications = %+v", s.Login, notes)
+		}
+		// Members open the unit's week; people named from elsewhere their own
+		// schedule, which shows the entry.
+		if want := "/schedules?unit_id="; s.UserID == guest.UserID || s.UserID == chief.UserID {
+			if !strings.HasPrefix(notes[0].Link, "/schedules/mine?week=2026-W17") {
+				t.Errorf("%s's link = %q", s.Login, notes[0].Link)
+			}
+		} else if !strings.HasPrefix(notes[0].Link, want) {
+			t.Errorf("%s's link = %q", s.Login, notes[0].Link)
 		}
 		e.readAll(s)
 	}

@@ -151,8 +151,7 @@ func personNames(ps []schedules.Person) string {
 func scheduleRowOf(e schedules.Entry) web.ScheduleRow {
 	return web.ScheduleRow{ID: e.ID, Time: e.TimeLabel(), Content: e.Content, Chairs: personNames(e.Chairs),
 		Attendees: schedules.Attendance(e), Place: e.Place, Preparer: schedules.Preparer(e), Notes: e.Notes,
-		Unit: e.UnitName, Adjusted: e.Adjusted(), Cancelled: e.Cancelled(), Recurring: e.Recurring,
-		ScheduleURL: scheduleURL("/schedules", e.UnitID, e.Week())}
+		Unit: e.UnitName, Adjusted: e.Adjusted(), Cancelled: e.Cancelled(), Recurring: e.Recurring}
 }
 
 func (s *Server) schedulePage(w http.ResponseWriter, r *http.Request) {
@@ -222,7 +221,7 @@ func (s *Server) schedulePrint(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	doc := printout.ScheduleWeek{ParentName: sch.ParentName, UnitName: sch.UnitName, Week: week.Num, Year: week.Year,
-		From: week.Start(), To: week.End(), Draft: sch.Status != schedules.StatusPublished, PrintedAt: time.Now()}
+		From: week.Start(), To: week.End(), Draft: sch.Status == schedules.StatusDraft, PrintedAt: time.Now()}
 	for _, e := range sch.Entries {
 		attendees := schedules.Attendance(e)
 		if c := personNames(e.Chairs); c != "" {
