@@ -225,8 +225,8 @@ func checkRefs(ctx context.Context, q postgres.Querier, v entryValues, f apperr.
 	return nil
 }
 
-// errNoEdit answers a unit the subject sees but may not edit.
-var errNoEdit = apperr.Forbidden("Chỉ văn phòng, văn thư và lãnh đạo của đơn vị được lập và sửa lịch công tác.")
+// ErrNoEdit answers a unit whose schedule the subject sees but may not edit.
+var ErrNoEdit = apperr.Forbidden("Chỉ văn phòng, văn thư và lãnh đạo của đơn vị được lập và sửa lịch công tác.")
 
 // editableUnit checks that the subject may edit unitID's schedule.
 func editableUnit(ctx context.Context, q postgres.Querier, sub access.Subject, unitID int64) (string, error) {
@@ -237,7 +237,7 @@ func editableUnit(ctx context.Context, q postgres.Querier, sub access.Subject, u
 	case !view:
 		return "", ErrNotFound
 	case !edit:
-		return "", errNoEdit
+		return "", ErrNoEdit
 	}
 	return name, nil
 }
@@ -413,7 +413,7 @@ func (s *Service) UpdateEntry(ctx context.Context, sub access.Subject, actor aud
 		return Entry{}, err
 	}
 	if !edit {
-		return Entry{}, errNoEdit
+		return Entry{}, ErrNoEdit
 	}
 	week := old.Week()
 	in.Week = ""
@@ -431,7 +431,7 @@ func (s *Service) UpdateEntry(ctx context.Context, sub access.Subject, actor aud
 			return err
 		}
 		if !edit {
-			return errNoEdit
+			return ErrNoEdit
 		}
 		if old.Cancelled() {
 			return apperr.Conflict("Mục lịch này đã bị hủy, không sửa được nữa.")
@@ -505,7 +505,7 @@ func (s *Service) DeleteEntry(ctx context.Context, sub access.Subject, actor aud
 			return err
 		}
 		if !edit {
-			return errNoEdit
+			return ErrNoEdit
 		}
 		if e.Cancelled() {
 			return apperr.Conflict("Mục lịch này đã được hủy trước đó.")

@@ -133,6 +133,7 @@ func (s *Server) apiSchedule(w http.ResponseWriter, r *http.Request) {
 	}
 	sch, err := s.schedules.Week(ctx, sub, unitID, week)
 	if err != nil {
+		s.auditRefusal(r, "schedule.view", "unit", unitID, err)
 		s.writeError(w, r, err)
 		return
 	}
@@ -173,6 +174,7 @@ func (s *Server) apiScheduleEntry(w http.ResponseWriter, r *http.Request) {
 	}
 	e, _, err := s.schedules.Entry(r.Context(), subjectFrom(r.Context()), id)
 	if err != nil {
+		s.auditRefusal(r, "schedule.entry.view", "schedule_entry", id, err)
 		s.writeError(w, r, err)
 		return
 	}
@@ -190,6 +192,7 @@ func (s *Server) apiScheduleEntryCreate(w http.ResponseWriter, r *http.Request) 
 	}
 	e, err := s.schedules.CreateEntry(r.Context(), subjectFrom(r.Context()), s.actor(r), in)
 	if err != nil {
+		s.auditRefusal(r, "schedule.entry.create", "unit", in.UnitID, err)
 		s.writeError(w, r, err)
 		return
 	}
@@ -209,6 +212,7 @@ func (s *Server) apiScheduleEntryUpdate(w http.ResponseWriter, r *http.Request) 
 	}
 	e, err := s.schedules.UpdateEntry(r.Context(), subjectFrom(r.Context()), s.actor(r), id, in)
 	if err != nil {
+		s.auditRefusal(r, "schedule.entry.update", "schedule_entry", id, err)
 		s.writeError(w, r, err)
 		return
 	}
@@ -223,6 +227,7 @@ func (s *Server) apiScheduleEntryDelete(w http.ResponseWriter, r *http.Request) 
 	}
 	cancelled, err := s.schedules.DeleteEntry(r.Context(), subjectFrom(r.Context()), s.actor(r), id)
 	if err != nil {
+		s.auditRefusal(r, "schedule.entry.delete", "schedule_entry", id, err)
 		s.writeError(w, r, err)
 		return
 	}
@@ -258,6 +263,7 @@ func (s *Server) apiSchedulePublish(w http.ResponseWriter, r *http.Request) {
 	}
 	sch, n, err := s.schedules.Publish(r.Context(), subjectFrom(r.Context()), s.actor(r), unitID, week)
 	if err != nil {
+		s.auditRefusal(r, "schedule.publish", "unit", unitID, err)
 		s.writeError(w, r, err)
 		return
 	}
@@ -275,6 +281,7 @@ func (s *Server) apiScheduleCopyRecurring(w http.ResponseWriter, r *http.Request
 	}
 	n, err := s.schedules.CopyRecurring(r.Context(), subjectFrom(r.Context()), s.actor(r), unitID, week)
 	if err != nil {
+		s.auditRefusal(r, "schedule.copy_recurring", "unit", unitID, err)
 		s.writeError(w, r, err)
 		return
 	}

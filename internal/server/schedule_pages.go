@@ -173,6 +173,7 @@ func (s *Server) schedulePage(w http.ResponseWriter, r *http.Request) {
 	}
 	sch, err := s.schedules.Week(ctx, sub, unitID, week)
 	if err != nil {
+		s.auditRefusal(r, "schedule.view", "unit", unitID, err)
 		s.writeError(w, r, err)
 		return
 	}
@@ -213,10 +214,7 @@ func (s *Server) schedulePrint(w http.ResponseWriter, r *http.Request) {
 	}
 	sch, err := s.schedules.Week(ctx, sub, unitID, week)
 	if err != nil {
-		if errors.Is(err, schedules.ErrNotFound) {
-			s.recordAudit(r, audit.Entry{Action: "schedule.print", Outcome: audit.OutcomeDenied, ObjectType: "unit",
-				ObjectID: strconv.FormatInt(unitID, 10)})
-		}
+		s.auditRefusal(r, "schedule.print", "unit", unitID, err)
 		s.writeError(w, r, err)
 		return
 	}
@@ -288,6 +286,7 @@ func (s *Server) scheduleLeaders(w http.ResponseWriter, r *http.Request) {
 	}
 	leaders, err := s.schedules.Leaders(ctx, sub, unitID, week)
 	if err != nil {
+		s.auditRefusal(r, "schedule.view", "unit", unitID, err)
 		s.writeError(w, r, err)
 		return
 	}
@@ -317,6 +316,15 @@ func (s *Server) scheduleLeaders(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, web.ScheduleLeadersPage(p, v))
 }
 
+// auditRefusal records a refused schedule request (not found or not
+// allowed) in the audit log.
+func (s *Server) auditRefusal(r *http.Request, action, objectType string, objectID int64, err error) {
+	if errors.Is(err, apperr.ErrForbidden) || errors.Is(err, apperr.ErrNotFound) {
+		s.recordAudit(r, audit.Entry{Action: action, Outcome: audit.OutcomeDenied, ObjectType: objectType,
+			ObjectID: strconv.FormatInt(objectID, 10)})
+	}
+}
+
 func (s *Server) unitName(r *http.Request, id int64) (string, error) {
 	var name string
 	err := s.db.QueryRow(r.Context(), `SELECT name FROM units WHERE id = $1`, id).Scan(&name)
@@ -338,7 +346,7 @@ func (s *Server) scheduleFormView(r *http.Request, f web.Form, unitID int64, wee
 		return web.ScheduleEntryFormView{}, err
 	}
 	if !sch.CanEdit {
-		return web.ScheduleEntryFormView{}, apperr.Forbidden("Chỉ văn phòng, văn thư và lãnh đạo của đơn vị được lập và sửa lịch công tác.")
+		return web.ScheduleEntryFormView{}, schedules.ErrNoEdit
 	}
 	v := web.ScheduleEntryFormView{Form: f, Action: "/schedules/entries", UnitID: unitID, UnitName: sch.UnitName,
 		Week: week.String(), WeekLabel: week.Label(), BackURL: scheduleURL("/schedules", unitID, week),
@@ -388,6 +396,7 @@ func (s *Server) scheduleEntryNew(w http.ResponseWriter, r *http.Request) {
 		Errors: map[string]string{}}
 	v, err := s.scheduleFormView(r, f, unitID, week, nil, nil, true)
 	if err != nil {
+		s.auditRefusal(r, "schedule.entry.create", "unit", unitID, err)
 		s.writeError(w, r, err)
 		return
 	}
@@ -443,6 +452,11 @@ func (s *Server) showEntryForm(w http.ResponseWriter, r *http.Request, err error
 	chairs, attendees []string, editID int64) {
 	e, ok := apperr.As(err)
 	if !ok || e.Kind != apperr.KindInvalid {
+		if editID != 0 {
+			s.auditRefusal(r, "schedule.entry.update", "schedule_entry", editID, err)
+		} else {
+			s.auditRefusal(r, "schedule.entry.create", "unit", unitID, err)
+		}
 		s.writeError(w, r, err)
 		return
 	}
@@ -495,12 +509,12 @@ func (s *Server) scheduleEntryID(r *http.Request) int64 {
 func (s *Server) scheduleEntryEdit(w http.ResponseWriter, r *http.Request) {
 	id := s.scheduleEntryID(r)
 	e, edit, err := s.schedules.Entry(r.Context(), subjectFrom(r.Context()), id)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
+	if err == nil && !edit {
+		err = schedules.ErrNoEdit
 	}
-	if !edit {
-		s.writeError(w, r, apperr.Forbidden("Chỉ văn phòng, văn thư và lãnh đạo của đơn vị được lập và sửa lịch công tác."))
+	if err != nil {
+		s.auditRefusal(r, "schedule.entry.update", "schedule_entry", id, err)
+		s.writeError(w, r, err)
 		return
 	}
 	if e.Cancelled() {
@@ -547,6 +561,7 @@ func (s *Server) scheduleEntryUpdate(w http.ResponseWriter, r *http.Request) {
 	id := s.scheduleEntryID(r)
 	old, _, err := s.schedules.Entry(ctx, sub, id)
 	if err != nil {
+		s.auditRefusal(r, "schedule.entry.update", "schedule_entry", id, err)
 		s.writeError(w, r, err)
 		return
 	}
@@ -572,12 +587,12 @@ func (s *Server) scheduleEntryDelete(w http.ResponseWriter, r *http.Request) {
 	sub := subjectFrom(ctx)
 	id := s.scheduleEntryID(r)
 	e, _, err := s.schedules.Entry(ctx, sub, id)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
+	var cancelled bool
+	if err == nil {
+		cancelled, err = s.schedules.DeleteEntry(ctx, sub, s.actor(r), id)
 	}
-	cancelled, err := s.schedules.DeleteEntry(ctx, sub, s.actor(r), id)
 	if err != nil {
+		s.auditRefusal(r, "schedule.entry.delete", "schedule_entry", id, err)
 		s.writeError(w, r, err)
 		return
 	}
@@ -604,6 +619,7 @@ func (s *Server) schedulePublish(w http.ResponseWriter, r *http.Request) {
 		_, _, err = s.schedules.Publish(r.Context(), subjectFrom(r.Context()), s.actor(r), unitID, week)
 	}
 	if err != nil {
+		s.auditRefusal(r, "schedule.publish", "unit", unitID, err)
 		s.writeError(w, r, err)
 		return
 	}
@@ -617,6 +633,7 @@ func (s *Server) scheduleCopyRecurring(w http.ResponseWriter, r *http.Request) {
 		n, err = s.schedules.CopyRecurring(r.Context(), subjectFrom(r.Context()), s.actor(r), unitID, week)
 	}
 	if err != nil {
+		s.auditRefusal(r, "schedule.copy_recurring", "unit", unitID, err)
 		s.writeError(w, r, err)
 		return
 	}

@@ -161,6 +161,13 @@ func TestScheduleAPI(t *testing.T) {
 	e.call(e.member, "PUT", fmt.Sprintf("/api/v1/schedules/entries/%d", a.ID), map[string]any{"date": e.day(0), "start": "08:00",
 		"place": "P", "content": "C"}, http.StatusForbidden, nil)
 
+	// Refusals are audited.
+	for _, action := range []string{"schedule.view", "schedule.entry.view", "schedule.entry.update", "schedule.publish"} {
+		if n := e.app.QueryInt(`SELECT count(*) FROM audit_log WHERE action = $1 AND outcome = 'denied'`, action); n == 0 {
+			t.Errorf("no denied %s in the audit log", action)
+		}
+	}
+
 	var changed apiSchEntry
 	e.call(e.clerk, "PUT", fmt.Sprintf("/api/v1/schedules/entries/%d", a.ID), map[string]any{"date": e.day(1), "start": "13:30",
 		"place": "Phòng họp số 2", "content": "Giao ban (dời)", "chair_ids": []int64{e.chiefUser.ID}, "attendee_ids": []int64{e.memberUser.ID}},
