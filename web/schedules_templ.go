@@ -2231,7 +2231,7 @@ func CalendarFeedCard(v CalendarFeedView) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 193, "<h2 id=\"calendar-feed\">Lịch công tác trên ứng dụng lịch</h2><div class=\"card\" data-testid=\"calendar-feed\"><p>Địa chỉ lịch riêng (iCalendar) đưa các lịch công tác đã công bố mà bạn chủ trì, tham dự, chuẩn bị, hoặc của đơn vị bạn, vào Google Calendar, Outlook hay ứng dụng Lịch trên điện thoại. Ai có địa chỉ này đều xem được lịch của bạn: hãy giữ kín, và tạo địa chỉ mới nếu lộ.</p>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 193, "<h2 id=\"calendar-feed\">Lịch công tác trên ứng dụng lịch</h2><div class=\"card\" data-testid=\"calendar-feed\"><p>Địa chỉ lịch riêng (iCalendar) đưa các lịch công tác đã công bố mà bạn chủ trì, tham dự, chuẩn bị, hoặc của đơn vị bạn, vào Google Calendar, Outlook hay ứng dụng Lịch trên điện thoại. Ai có địa chỉ này đều xem được lịch của bạn: hãy giữ kín, và tạo địa chỉ mới nếu lộ.</p><p><a href=\"/schedules/mine\">Xem lịch của tôi</a> · <a href=\"/schedules\">Lịch công tác của đơn vị</a></p>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -2243,7 +2243,7 @@ func CalendarFeedCard(v CalendarFeedView) templ.Component {
 			var templ_7745c5c3_Var101 string
 			templ_7745c5c3_Var101, templ_7745c5c3_Err = templruntime.NewAttributeExpression(v.NewURL).Resolve(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/schedules.templ`, Line: 559, Col: 48}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/schedules.templ`, Line: 560, Col: 48}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var101)
 			if templ_7745c5c3_Err != nil {
@@ -2262,7 +2262,7 @@ func CalendarFeedCard(v CalendarFeedView) templ.Component {
 			var templ_7745c5c3_Var102 string
 			templ_7745c5c3_Var102, templ_7745c5c3_Err = templ.JoinStringErrs(dateTime(v.CreatedAt))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/schedules.templ`, Line: 564, Col: 64}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/schedules.templ`, Line: 565, Col: 64}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var102))
 			if templ_7745c5c3_Err != nil {
@@ -2275,7 +2275,7 @@ func CalendarFeedCard(v CalendarFeedView) templ.Component {
 			var templ_7745c5c3_Var103 string
 			templ_7745c5c3_Var103, templ_7745c5c3_Err = templ.JoinStringErrs(dateTimePtr(v.LastUsedAt))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/schedules.templ`, Line: 565, Col: 31}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/schedules.templ`, Line: 566, Col: 31}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var103))
 			if templ_7745c5c3_Err != nil {
