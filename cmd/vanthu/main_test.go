@@ -134,7 +134,6 @@ func TestMigrateCommands(t *testing.T) {
 	if err != nil || latest == 0 {
 		t.Fatalf("LatestVersion = %d, %v", latest, err)
 	}
-
 	r := runWith(t, env, "migrate", "version")
 	if r.err != nil {
 		t.Fatalf("migrate version: %v\n%s", r.err, r.stderr)

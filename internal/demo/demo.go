@@ -142,5 +142,8 @@ func Seed(ctx context.Context, pool *pgxpool.Pool) (Result, error) {
 	if err := seedOutgoing(ctx, pool, units); err != nil {
 		return res, err
 	}
+	if err := seedSchedules(ctx, pool, units); err != nil {
+		return res, fmt.Errorf("demo schedules: %w", err)
+	}
 	return res, nil
 }

@@ -1,7 +1,7 @@
 // Package printout renders the paper artefacts of the incoming flow: the
 // "ĐẾN" stamp slip stapled to a paper original, and the incoming register
 // (sổ đăng ký văn bản đến) as a PDF to print and bind each year or as an
-// XLSX sheet. It is pure: it takes data and writes bytes, and knows nothing
+// XLSX sheet; and the weekly work schedule (lịch công tác tuần). It is pure: it takes data and writes bytes, and knows nothing
 // of the database or HTTP.
 package printout
 

@@ -29,7 +29,10 @@ func (s *Server) accountView(r *http.Request) (web.AccountView, error) {
 	if v.Sessions, err = s.users.CountSessions(r.Context(), a.user.ID); err != nil {
 		return v, err
 	}
-	v.Tokens, err = s.users.Tokens(r.Context(), a.user.ID)
+	if v.Tokens, err = s.users.Tokens(r.Context(), a.user.ID); err != nil {
+		return v, err
+	}
+	v.Calendar, err = s.calendarFeedView(r)
 	return v, err
 }
 

@@ -28,6 +28,7 @@ func (s *Server) apiRoutes(r chi.Router) {
 	s.outgoingAPIRoutes(r)
 	s.outgoingReviewAPIRoutes(r)
 	s.exchangeAPIRoutes(r)
+	s.scheduleAPIRoutes(r)
 }
 
 // listResponse is the shape of every API list.

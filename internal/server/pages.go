@@ -24,6 +24,7 @@ func (s *Server) pageRoutes(r chi.Router) {
 	s.printoutRoutes(r)
 	s.routingPageRoutes(r)
 	s.exchangePageRoutes(r)
+	s.scheduleRoutes(r)
 }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {

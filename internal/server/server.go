@@ -30,6 +30,7 @@ import (
 	"vanthu/internal/platform/objectstore"
 	"vanthu/internal/registry"
 	"vanthu/internal/routing"
+	"vanthu/internal/schedules"
 	"vanthu/internal/signature"
 	"vanthu/web"
 )
@@ -67,6 +68,7 @@ type Server struct {
 	exchange  *exchange.Service
 
 	signatures *signature.Service // PDF signatures: reports, verify again, the agency's signature
+	schedules  *schedules.Service
 }
 
 // New builds the server and its router.
@@ -78,6 +80,7 @@ func New(d Deps) *Server {
 	units.RegisterMoveHook(identity.MembershipsHook{})
 	units.RegisterMoveHook(routing.MergeHook{})
 	units.RegisterMoveHook(outgoing.MergeHook{})
+	units.RegisterMoveHook(schedules.MergeHook{})
 	registers := registry.NewStore(d.DB)
 	docs := documents.NewService(d.DB, d.Store, registers, d.Config.NumberingProfile, d.Config.IsolatedSystem)
 	srv := &Server{
@@ -90,6 +93,7 @@ func New(d Deps) *Server {
 		outgoing:  outgoing.New(d.DB, d.Store, registers, d.Config.NumberingProfile, d.Config.IsolatedSystem),
 		exchange: exchange.New(d.DB, d.Store, registers,
 			edxml.Limits{MaxBytes: d.Config.MaxUploadBytes, MaxAttachmentBytes: d.Config.MaxFileBytes}, d.Config.MaxFileBytes),
+		schedules: schedules.New(d.DB),
 	}
 	// Every received PDF is verified; issued copies get the agency's signature.
 	srv.signatures = signature.NewService(d.DB, d.Store, d.Signatures)
@@ -130,6 +134,7 @@ func (s *Server) Handler() http.Handler {
 	r.Group(func(r chi.Router) {
 		r.Use(s.limitBody, noStore, s.authenticate)
 		s.authRoutes(r)
+		s.scheduleFeedRoutes(r)
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireUser)
 			s.pageRoutes(r)
