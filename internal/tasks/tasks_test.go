@@ -207,7 +207,7 @@ func TestDueInWorkingDaysOnTheOfficialCalendar(t *testing.T) {
 	fieldErr(t, err, "due_date")
 	// A handler cannot make someone outside their scope lead.
 	_, err = e.svc.Create(e.ctx, e.handler, actorOf(e.handler), tasks.CreateInput{Title: "Vượt phạm vi",
-		Assignees: []tasks.AssigneeInput{{Target: tasks.Target{UserID: e.outsider.UserID}, Role: tasks.RoleLead}},
+		Assignees:        []tasks.AssigneeInput{{Target: tasks.Target{UserID: e.outsider.UserID}, Role: tasks.RoleLead}},
 		DueInWorkingDays: intp(3)})
 	fieldErr(t, err, "lead")
 }
@@ -295,7 +295,7 @@ func TestTaskLifecycle(t *testing.T) {
 	}
 	_, err = e.svc.Create(e.ctx, e.handler, actorOf(e.handler), tasks.CreateInput{Title: "Quá hạn cha", ParentID: task.ID,
 		Assignees: []tasks.AssigneeInput{{Target: tasks.Target{UserID: e.colleague.UserID}, Role: tasks.RoleLead}},
-		DueDate: ptrTime(got.DueDate.AddDate(0, 0, 1))})
+		DueDate:   ptrTime(got.DueDate.AddDate(0, 0, 1))})
 	fieldErr(t, err, "due_date")
 	if _, err := e.svc.Complete(e.ctx, e.handler, actorOf(e.handler), task.ID, "Xong"); !errors.Is(err, apperr.ErrConflict) {
 		t.Fatalf("completed with an open subtask: %v", err)
