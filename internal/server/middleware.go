@@ -190,6 +190,7 @@ var uploadRoutes = map[string]bool{
 	"/incoming":        true,
 	"/api/v1/incoming": true,
 	"/api/v1/outgoing": true,
+	"/tasks/updates":   true,
 }
 
 // limitBody caps request bodies: uploads at VANTHU_MAX_UPLOAD_BYTES,

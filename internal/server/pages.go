@@ -14,7 +14,7 @@ func (s *Server) pageRoutes(r chi.Router) {
 	s.incomingRoutes(r)
 	// Sections not built yet show a placeholder; a section with its own
 	// routes is listed here.
-	built := map[string]bool{"incoming": true}
+	built := map[string]bool{"incoming": true, "tasks": true}
 	for _, item := range web.MainNav {
 		if !built[item.Key] {
 			r.Get(item.Href, s.placeholder(item))
@@ -22,6 +22,7 @@ func (s *Server) pageRoutes(r chi.Router) {
 	}
 	s.printoutRoutes(r)
 	s.routingPageRoutes(r)
+	s.taskPageRoutes(r)
 }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {

@@ -28,6 +28,7 @@ import (
 	"vanthu/internal/platform/objectstore"
 	"vanthu/internal/registry"
 	"vanthu/internal/routing"
+	"vanthu/internal/tasks"
 	"vanthu/web"
 )
 
@@ -57,6 +58,7 @@ type Server struct {
 	docs      *documents.Service
 	routing   *routing.Service
 	outgoing  *outgoing.Service
+	tasks     *tasks.Service
 }
 
 // New builds the server and its router.
@@ -67,6 +69,7 @@ func New(d Deps) *Server {
 	// Capabilities with open records carry them to successor units.
 	units.RegisterMoveHook(identity.MembershipsHook{})
 	units.RegisterMoveHook(routing.MergeHook{})
+	units.RegisterMoveHook(tasks.MergeHook{})
 	registers := registry.NewStore(d.DB)
 	docs := documents.NewService(d.DB, d.Store, registers, d.Config.NumberingProfile, d.Config.IsolatedSystem)
 	return &Server{
@@ -77,6 +80,7 @@ func New(d Deps) *Server {
 		docs:      docs,
 		routing:   routing.New(d.DB, docs, calendar.New(d.DB)),
 		outgoing:  outgoing.New(d.DB, d.Store, registers, d.Config.NumberingProfile, d.Config.IsolatedSystem),
+		tasks:     NewTaskService(d),
 	}
 }
 

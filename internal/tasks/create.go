@@ -267,40 +267,68 @@ func (s *Service) checkSource(ctx context.Context, sub access.Subject, in Create
 	return src, nil
 }
 
+// prepared is a new task checked and ready to write.
+type prepared struct {
+	src        sourceInfo
+	start, due time.Time
+	list       []resolvedAssignee
+	unit       int64
+}
+
+// prepare checks everything about a new task, collecting field messages
+// in the returned Fields; err is for failures and refusals.
+func (s *Service) prepare(ctx context.Context, sub access.Subject, in *CreateInput) (prepared, apperr.Fields, error) {
+	var p prepared
+	f := apperr.Fields{}
+	in.validate(f)
+	var err error
+	if p.src, err = s.checkSource(ctx, sub, *in, f); err != nil {
+		return p, f, err
+	}
+	if p.start, p.due, err = s.deadline(ctx, *in, f); err != nil {
+		return p, f, err
+	}
+	if p.src.parent != nil && p.due.After(p.src.parent.DueDate) {
+		f.Add("due_date", "Hạn của việc con không được sau hạn của công việc cha ("+p.src.parent.DueDate.Format("02/01/2006")+").")
+	}
+	if len(f) == 0 {
+		if p.list, err = s.checkAssignees(ctx, sub, in.Assignees, f); err != nil {
+			return p, f, err
+		}
+	}
+	p.unit = in.UnitID
+	if p.unit == 0 {
+		p.unit = sub.ActingUnit
+	}
+	if p.unit == 0 || !sub.MemberOf(p.unit) && !sub.IsAdmin {
+		f.Add("unit_id", "Bạn cần là thành viên của đơn vị giao việc.")
+	}
+	return p, f, nil
+}
+
+// Check validates a new task without giving it, for a form that could not
+// read some of its values: the field messages come back as from Create.
+func (s *Service) Check(ctx context.Context, sub access.Subject, in CreateInput) error {
+	_, f, err := s.prepare(ctx, sub, &in)
+	if err != nil {
+		return err
+	}
+	return f.Err()
+}
+
 // Create gives a task: it checks everything per field, computes the due
 // date on the working-day calendar, stores the task, its assignees, the
 // timeline entry and the audit entry in one transaction, lets the
 // assignees see the source document, and notifies them.
 func (s *Service) Create(ctx context.Context, sub access.Subject, actor audit.Actor, in CreateInput) (Task, error) {
-	f := apperr.Fields{}
-	in.validate(f)
-	src, err := s.checkSource(ctx, sub, in, f)
+	p, f, err := s.prepare(ctx, sub, &in)
 	if err != nil {
 		return Task{}, err
-	}
-	start, due, err := s.deadline(ctx, in, f)
-	if err != nil {
-		return Task{}, err
-	}
-	if src.parent != nil && due.After(src.parent.DueDate) {
-		f.Add("due_date", "Hạn của việc con không được sau hạn của công việc cha ("+src.parent.DueDate.Format("02/01/2006")+").")
-	}
-	var list []resolvedAssignee
-	if len(f) == 0 {
-		if list, err = s.checkAssignees(ctx, sub, in.Assignees, f); err != nil {
-			return Task{}, err
-		}
-	}
-	unit := in.UnitID
-	if unit == 0 {
-		unit = sub.ActingUnit
-	}
-	if unit == 0 || !sub.MemberOf(unit) && !sub.IsAdmin {
-		f.Add("unit_id", "Bạn cần là thành viên của đơn vị giao việc.")
 	}
 	if err := f.Err(); err != nil {
 		return Task{}, err
 	}
+	src, start, due, list, unit := p.src, p.start, p.due, p.list, p.unit
 	var id int64
 	var sent []notice
 	err = postgres.InTx(ctx, s.db, func(tx pgx.Tx) error {

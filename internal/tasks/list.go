@@ -97,6 +97,7 @@ type Item struct {
 	Cooperate    string     `db:"cooperate_names"`
 	Subtasks     int        `db:"subtasks"`
 	PendingExt   bool       `db:"pending_extension"`
+	Result       string     `db:"result"`
 	CompletedAt  *time.Time `db:"completed_at"`
 	CreatedAt    time.Time  `db:"created_at"`
 }
@@ -134,7 +135,7 @@ const itemColumns = `t.id, t.parent_id, t.source, t.document_id, t.title, t.prio
 		WHERE ta.task_id = t.id AND ta.role = 'cooperate'), '') AS cooperate_names,
 	(SELECT count(*) FROM tasks c WHERE c.parent_id = t.id AND c.status <> 'cancelled')::int AS subtasks,
 	EXISTS (SELECT 1 FROM task_extensions e WHERE e.task_id = t.id AND e.status = 'pending') AS pending_extension,
-	t.completed_at, t.created_at`
+	t.result, t.completed_at, t.created_at`
 
 const itemFrom = ` FROM tasks t JOIN users au ON au.id = t.assigner_id JOIN units un ON un.id = t.unit_id `
 

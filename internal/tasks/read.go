@@ -187,3 +187,13 @@ func (s *Service) OpenFile(ctx context.Context, sub access.Subject, taskID, file
 	}
 	return nil, File{}, apperr.NotFound("Không tìm thấy tệp.")
 }
+
+// DirectionDocument returns the document a direction was written on.
+func (s *Service) DirectionDocument(ctx context.Context, directionID int64) (int64, error) {
+	var docID int64
+	err := s.db.QueryRow(ctx, `SELECT document_id FROM directions WHERE id = $1`, directionID).Scan(&docID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, apperr.NotFound("Không tìm thấy ý kiến chỉ đạo.")
+	}
+	return docID, err
+}
