@@ -68,7 +68,7 @@ func TaskListPage(p Page, v TaskListView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if v.CanGive {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "<a class=\"btn primary\" href=\"/tasks/new\" data-testid=\"task-new\" data-hotkey=\"n\">Giao việc mới</a>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "<a class=\"btn primary\" href=\"/tasks/new\" data-testid=\"task-new\" data-hotkey=\"n\" title=\"Phím tắt: Alt+N\">Giao việc mới</a>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

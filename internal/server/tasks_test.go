@@ -199,6 +199,37 @@ func TestTaskAPI(t *testing.T) {
 		t.Fatalf("second page = %+v", list)
 	}
 	readProblem(t, e.app.Do(http.MethodGet, "/api/v1/tasks?overdue=perhaps", e.leaderTok, nil), http.StatusUnprocessableEntity)
+	// Every sort pages through all tasks once, one at a time.
+	e.call(t, http.MethodPost, "/api/v1/tasks", e.leaderTok, map[string]any{"title": "Ấn hành tài liệu", "priority": "urgent",
+		"assignees": []map[string]any{{"unit_id": e.dept, "role": "lead"}}, "start_date": "2026-04-01", "due_date": "2026-05-05"}, http.StatusCreated, nil)
+	for _, sort := range []string{"due_asc", "due_desc", "created_desc", "priority_desc", "title_asc"} {
+		var ids []int64
+		cursor := ""
+		for range 10 {
+			e.call(t, http.MethodGet, "/api/v1/tasks?limit=1&sort="+sort+"&cursor="+url.QueryEscape(cursor), e.leaderTok, nil, http.StatusOK, &list)
+			for _, it := range list.Items {
+				ids = append(ids, it.ID)
+			}
+			if cursor = list.NextCursor; cursor == "" {
+				break
+			}
+		}
+		if len(ids) != 3 || ids[0] == ids[1] || ids[1] == ids[2] || ids[0] == ids[2] {
+			t.Fatalf("sort %s paged %v", sort, ids)
+		}
+		if sort == "title_asc" {
+			// Vietnamese order: Ấ before V before X.
+			var titles []string
+			for _, id := range ids {
+				var tk apiTaskJSON
+				e.call(t, http.MethodGet, fmt.Sprintf("/api/v1/tasks/%d", id), e.leaderTok, nil, http.StatusOK, &tk)
+				titles = append(titles, tk.Title)
+			}
+			if titles[0] != "Ấn hành tài liệu" || titles[1] != "Việc tính từ hôm nay" {
+				t.Fatalf("title order = %q", titles)
+			}
+		}
+	}
 
 	e.call(t, http.MethodPost, path+"/complete", e.handlerTok, map[string]any{"result": "Kế hoạch đã ban hành."}, http.StatusOK, &task)
 	e.call(t, http.MethodPost, path+"/accept", e.leaderTok, nil, http.StatusOK, &task)
