@@ -1,13 +1,18 @@
 package tasks_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"net"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,6 +26,7 @@ import (
 	"vanthu/internal/identity"
 	"vanthu/internal/notify"
 	"vanthu/internal/org"
+	"vanthu/internal/platform/mail"
 	"vanthu/internal/platform/objectstore/s3test"
 	"vanthu/internal/platform/postgres/pgtest"
 	"vanthu/internal/tasks"
@@ -647,5 +653,107 @@ func TestProgressFiles(t *testing.T) {
 	b, _ := io.ReadAll(rc)
 	if !bytes.Equal(b, pdf) || f.ContentType != "application/pdf" {
 		t.Fatalf("downloaded %d bytes of %s", len(b), f.ContentType)
+	}
+}
+
+// smtpSink is a loopback SMTP server that records each message's
+// recipient and decoded body, so the real mail client's exchange runs.
+func smtpSink(t *testing.T) (addr string, got func() map[string]string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	var mu sync.Mutex
+	msgs := map[string]string{}
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer conn.Close()
+				r := bufio.NewReader(conn)
+				say := func(s string) { conn.Write([]byte(s + "\r\n")) }
+				say("220 sink ESMTP")
+				var rcpt string
+				for {
+					line, err := r.ReadString('\n')
+					if err != nil {
+						return
+					}
+					cmd := strings.ToUpper(strings.TrimSpace(line))
+					switch {
+					case strings.HasPrefix(cmd, "RCPT TO"):
+						rcpt = strings.Trim(strings.TrimSpace(line)[len("RCPT TO:"):], "<>")
+						say("250 OK")
+					case cmd == "DATA":
+						say("354 go ahead")
+						var data strings.Builder
+						for {
+							l, err := r.ReadString('\n')
+							if err != nil || l == ".\r\n" {
+								break
+							}
+							data.WriteString(l)
+						}
+						_, body, _ := strings.Cut(data.String(), "\r\n\r\n")
+						text, _ := base64.StdEncoding.DecodeString(strings.ReplaceAll(body, "\r\n", ""))
+						mu.Lock()
+						msgs[rcpt] = string(text)
+						mu.Unlock()
+						say("250 queued")
+					case cmd == "QUIT":
+						say("221 bye")
+						return
+					default:
+						say("250 OK")
+					}
+				}
+			}()
+		}
+	}()
+	return ln.Addr().String(), func() map[string]string {
+		mu.Lock()
+		defer mu.Unlock()
+		return maps.Clone(msgs)
+	}
+}
+
+// With an SMTP relay configured, an escalation also goes by e-mail to
+// people with an address, with a link to the task.
+func TestEscalationEmails(t *testing.T) {
+	e := newEnv(t)
+	addr, got := smtpSink(t)
+	if _, err := e.db.Exec(e.ctx, `UPDATE users SET email = login || '@tinhuy.test' WHERE id = ANY($1)`,
+		[]int64{e.leader.UserID, e.handler.UserID}); err != nil {
+		t.Fatal(err)
+	}
+	task, err := e.svc.Create(e.ctx, e.leader, actorOf(e.leader), tasks.CreateInput{Title: "Nộp báo cáo tháng",
+		Assignees: []tasks.AssigneeInput{{Target: tasks.Target{UserID: e.handler.UserID}, Role: tasks.RoleLead}},
+		StartDate: day("2026-04-23"), DueInWorkingDays: intp(5)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Set after giving the task: its assignment e-mail would go out in the
+	// background and race with what this test reads.
+	e.svc.Mailer = mail.New(mail.Config{Addr: addr, From: "vanthu@tinhuy.test"})
+	e.svc.BaseURL = "https://vanthu.tinhuy.test"
+	res, err := e.svc.Escalate(e.ctx, time.Date(2026, 5, 6, 1, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Overdue != 1 || res.Emails != 2 {
+		t.Fatalf("escalation = %+v, want one overdue task e-mailed to two people", res)
+	}
+	msgs := got()
+	link := fmt.Sprintf("https://vanthu.tinhuy.test/tasks/%d", task.ID)
+	if m := msgs["bithu@tinhuy.test"]; !strings.Contains(m, "Việc đã giao quá hạn (hạn 05/05/2026)") || !strings.Contains(m, link) {
+		t.Fatalf("assigner's e-mail = %q", m)
+	}
+	if m := msgs["chuyenvien@tinhuy.test"]; !strings.Contains(m, "Quá hạn công việc") {
+		t.Fatalf("handler's e-mail = %q", m)
 	}
 }
