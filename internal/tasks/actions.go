@@ -65,7 +65,7 @@ func (s *Service) change(ctx context.Context, sub access.Subject, id int64, fn f
 	if err != nil {
 		return Task{}, err
 	}
-	go s.mail(context.WithoutCancel(ctx), sent)
+	s.mailLater(ctx, sent)
 	return getTask(ctx, s.db, id, false)
 }
 

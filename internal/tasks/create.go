@@ -407,6 +407,6 @@ func (s *Service) Create(ctx context.Context, sub access.Subject, actor audit.Ac
 	if err != nil {
 		return Task{}, err
 	}
-	go s.mail(context.WithoutCancel(ctx), sent)
+	s.mailLater(ctx, sent)
 	return getTask(ctx, s.db, id, false)
 }

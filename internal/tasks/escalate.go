@@ -118,7 +118,7 @@ func (s *Service) Escalate(ctx context.Context, now time.Time) (EscalationResult
 			break
 		}
 	}
-	res.Emails = s.mail(ctx, all)
+	res.Emails = s.mail(ctx, s.Mailer, all)
 	return res, nil
 }
 

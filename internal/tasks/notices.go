@@ -97,11 +97,19 @@ func deliver(ctx context.Context, tx pgx.Tx, notes []notice, skip int64) ([]noti
 	return out, nil
 }
 
-// mail e-mails copies of delivered notices when a Mailer is set, to
-// people with an address; a failure is logged and the rest still go (the
-// in-app notifications are stored already). It returns how many went.
-func (s *Service) mail(ctx context.Context, notes []notice) int {
-	if s.Mailer == nil || len(notes) == 0 {
+// mailLater e-mails copies of delivered notices in the background, so a
+// slow relay never holds up the request that made them.
+func (s *Service) mailLater(ctx context.Context, notes []notice) {
+	if m := s.Mailer; m != nil && len(notes) > 0 {
+		go s.mail(context.WithoutCancel(ctx), m, notes)
+	}
+}
+
+// mail e-mails copies of delivered notices through m, to people with an
+// address; a failure is logged and the rest still go (the in-app
+// notifications are stored already). It returns how many went.
+func (s *Service) mail(ctx context.Context, m Mailer, notes []notice) int {
+	if m == nil || len(notes) == 0 {
 		return 0
 	}
 	log := s.Log
@@ -132,7 +140,7 @@ func (s *Service) mail(ctx context.Context, notes []notice) int {
 			continue
 		}
 		body := n.title + "\n\nXem công việc: " + strings.TrimSuffix(s.BaseURL, "/") + n.link + "\n\n— Vanthu"
-		if err := s.Mailer.Send(ctx, to, "[Vanthu] "+n.title, body); err != nil {
+		if err := m.Send(ctx, to, "[Vanthu] "+n.title, body); err != nil {
 			log.WarnContext(ctx, "task e-mail not sent", "err", err, "user_id", n.userID, "kind", n.kind)
 			continue
 		}
