@@ -41,6 +41,9 @@ func cmdSeed(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
+	if _, err := demo.SeedTasks(ctx, pool); err != nil {
+		return err
+	}
 	fmt.Fprintf(a.stdout, "Demo accounts (password for all: %s):\n", demo.Password)
 	tw := tabwriter.NewWriter(a.stdout, 2, 4, 2, ' ', 0)
 	for _, l := range res.Logins {

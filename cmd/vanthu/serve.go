@@ -74,6 +74,8 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 			Username: cfg.SMTPUsername, Password: cfg.SMTPPassword, StartTLS: cfg.SMTPUsername != ""})
 	}
 	go reminders.RunReminders(ctx, 15*time.Minute, log)
+	// Near-due and overdue tasks escalate to their assigners (each once).
+	go server.NewTaskService(server.Deps{Log: log, Config: cfg, DB: pool, Store: store}).RunEscalations(ctx, 15*time.Minute, log)
 
 	srv := server.New(server.Deps{Log: log, Config: cfg, DB: pool, Store: store, Version: version, Signatures: sigs})
 	if err := srv.Serve(ctx, cfg.HTTPAddr); err != nil {

@@ -29,6 +29,7 @@ func (s *Server) apiRoutes(r chi.Router) {
 	s.outgoingReviewAPIRoutes(r)
 	s.exchangeAPIRoutes(r)
 	s.scheduleAPIRoutes(r)
+	s.taskAPIRoutes(r)
 }
 
 // listResponse is the shape of every API list.

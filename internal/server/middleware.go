@@ -192,6 +192,7 @@ var uploadRoutes = map[string]bool{
 	"/api/v1/outgoing": true,
 	// An edXML envelope carries its attachments base64-encoded.
 	"/api/v1/exchange/edxml": true,
+	"/tasks/updates":         true,
 }
 
 // limitBody caps request bodies: uploads at VANTHU_MAX_UPLOAD_BYTES,

@@ -15,7 +15,7 @@ func (s *Server) pageRoutes(r chi.Router) {
 	s.outgoingRoutes(r)
 	// Sections not built yet show a placeholder; a section with its own
 	// routes is listed here.
-	built := map[string]bool{"incoming": true, "outgoing": true}
+	built := map[string]bool{"incoming": true, "outgoing": true, "tasks": true}
 	for _, item := range web.MainNav {
 		if !built[item.Key] {
 			r.Get(item.Href, s.placeholder(item))
@@ -25,6 +25,7 @@ func (s *Server) pageRoutes(r chi.Router) {
 	s.routingPageRoutes(r)
 	s.exchangePageRoutes(r)
 	s.scheduleRoutes(r)
+	s.taskPageRoutes(r)
 }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {

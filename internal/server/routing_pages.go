@@ -330,6 +330,9 @@ func (s *Server) routingView(r *http.Request, doc documents.Document) (web.Routi
 		}
 		v.Directions = append(v.Directions, rd)
 	}
+	if v.Work, err = s.documentTaskPanel(r, doc, dirs); err != nil {
+		return v, err
+	}
 	if routing.CanPresent(sub, doc) {
 		v.CanPresent = true
 		leaders, err := svc.Leaders(ctx, doc.UnitID)

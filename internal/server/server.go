@@ -32,6 +32,7 @@ import (
 	"vanthu/internal/routing"
 	"vanthu/internal/schedules"
 	"vanthu/internal/signature"
+	"vanthu/internal/tasks"
 	"vanthu/web"
 )
 
@@ -69,6 +70,7 @@ type Server struct {
 
 	signatures *signature.Service // PDF signatures: reports, verify again, the agency's signature
 	schedules  *schedules.Service
+	tasks      *tasks.Service
 }
 
 // New builds the server and its router.
@@ -81,6 +83,7 @@ func New(d Deps) *Server {
 	units.RegisterMoveHook(routing.MergeHook{})
 	units.RegisterMoveHook(outgoing.MergeHook{})
 	units.RegisterMoveHook(schedules.MergeHook{})
+	units.RegisterMoveHook(tasks.MergeHook{})
 	registers := registry.NewStore(d.DB)
 	docs := documents.NewService(d.DB, d.Store, registers, d.Config.NumberingProfile, d.Config.IsolatedSystem)
 	srv := &Server{
@@ -94,6 +97,7 @@ func New(d Deps) *Server {
 		exchange: exchange.New(d.DB, d.Store, registers,
 			edxml.Limits{MaxBytes: d.Config.MaxUploadBytes, MaxAttachmentBytes: d.Config.MaxFileBytes}, d.Config.MaxFileBytes),
 		schedules: schedules.New(d.DB),
+		tasks:     NewTaskService(d),
 	}
 	// Every received PDF is verified; issued copies get the agency's signature.
 	srv.signatures = signature.NewService(d.DB, d.Store, d.Signatures)
