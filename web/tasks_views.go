@@ -223,7 +223,6 @@ func taskPriorityClass(p string) string {
 
 func pct(n int) string { return strconv.Itoa(n) + "%" }
 
-
 func viewPath(mode string) string {
 	switch mode {
 	case "board":
