@@ -48,7 +48,7 @@ func TestAggregateXLSX(t *testing.T) {
 	var buf bytes.Buffer
 	err := AggregateXLSX(&buf, AggregateBook{
 		IssuerName: "Tỉnh ủy Thử nghiệm", Title: "Báo cáo tháng", PeriodLabel: "Tháng 12/2026", PrevLabel: "Tháng 11/2026",
-		Note: "Tính các báo cáo đã nộp và đã chấp nhận.",
+		Note:    "Tính các báo cáo đã nộp và đã chấp nhận.",
 		Columns: []AggregateColumn{{Label: "Số đảng viên mới", Unit: "người"}, {Label: "Kinh phí", Unit: "triệu đồng"}},
 		Totals: []AggregateTotal{{Count: 3, Sum: "1022", Avg: "340.67", Min: "7", Max: "1003", PrevSum: "1000", Diff: "22", Pct: "2.2"},
 			{Count: 2, Sum: "2231.5"}},

@@ -147,7 +147,7 @@ func (s *Service) AggregatePeriod(ctx context.Context, sub access.Subject, perio
 		if c, ok := prevTotals[fl.Key]; ok {
 			ft.PrevSum = c.sum
 			if ft.Sum != "" {
-				ft.Diff, ft.Pct = difference(ft.Sum, c.sum)
+				ft.Diff, ft.Pct = Difference(ft.Sum, c.sum)
 			}
 		}
 		ag.Fields = append(ag.Fields, ft)
@@ -337,9 +337,9 @@ func (s *Service) branchSums(ctx context.Context, periodID int64, statuses []str
 	return out, nil
 }
 
-// difference returns cur − prev exactly and the change in percent of prev
+// Difference returns cur − prev exactly and the change in percent of prev
 // to one decimal ("" when prev is zero).
-func difference(cur, prev string) (diff, pct string) {
+func Difference(cur, prev string) (diff, pct string) {
 	c, ok1 := new(big.Rat).SetString(cur)
 	p, ok2 := new(big.Rat).SetString(prev)
 	if !ok1 || !ok2 {

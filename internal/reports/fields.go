@@ -353,3 +353,9 @@ func checkNumber(text string, decimals int, min, max string) (string, string) {
 	}
 	return n, ""
 }
+
+// CheckDraft says what is wrong with a draft's values so far (required
+// fields left empty aside), by field path.
+func CheckDraft(fields []Field, vals Values) map[string]string {
+	return check(fields, vals, false).errors
+}

@@ -263,7 +263,7 @@ func (s *Service) sendMails(ctx context.Context, mails []mail) {
 		if !ok {
 			continue
 		}
-		body := m.title + "\n\nNhập và gửi báo cáo: " + m.link + "\n\n— Vanthu"
+		body := m.title + "\n\nNhập và gửi báo cáo: " + strings.TrimRight(s.BaseURL, "/") + m.link + "\n\n— Vanthu"
 		if err := s.Mailer.Send(ctx, to, "[Vanthu] "+m.title, body); err != nil {
 			s.log().ErrorContext(ctx, "report reminder e-mail failed", "err", err, "user_id", m.userID)
 			return

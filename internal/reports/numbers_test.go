@@ -45,9 +45,9 @@ func TestDifference(t *testing.T) {
 		{"5", "0", "5", ""},
 		{"-5", "-10", "5", "50.0"},
 	} {
-		d, p := difference(c.cur, c.prev)
+		d, p := Difference(c.cur, c.prev)
 		if d != c.diff || p != c.pct {
-			t.Errorf("difference(%s, %s) = %s, %s; want %s, %s", c.cur, c.prev, d, p, c.diff, c.pct)
+			t.Errorf("Difference(%s, %s) = %s, %s; want %s, %s", c.cur, c.prev, d, p, c.diff, c.pct)
 		}
 	}
 }

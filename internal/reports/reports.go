@@ -54,6 +54,8 @@ type Service struct {
 	// Mailer, when set, also e-mails reminders to people with an address
 	// (after the reminders are stored, in the background).
 	Mailer Mailer
+	// BaseURL prefixes links in e-mails (e.g. https://vanthu.example.vn).
+	BaseURL string
 	// Log records background failures (e-mail); slog.Default when nil.
 	Log *slog.Logger
 	// Now is the clock (tests set it); time.Now when nil.

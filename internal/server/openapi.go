@@ -41,7 +41,7 @@ func listOf(item string) obj {
 
 // apiOperations is the catalogue the document is built from.
 func apiOperations() []apiOperation {
-	return []apiOperation{
+	ops := []apiOperation{
 		{Method: "GET", Path: "/api/v1/openapi.json", Summary: "This OpenAPI document", Response: obj{"type": "object"}},
 		{Method: "GET", Path: "/api/v1/me", Summary: "The signed-in user and their units", Response: ref("Me")},
 		{Method: "GET", Path: "/api/v1/units", Summary: "List or search units", Params: []obj{
@@ -130,6 +130,7 @@ func apiOperations() []apiOperation {
 		{Method: "POST", Path: "/api/v1/incoming/{id}/reject", Summary: "Refuse a document delivered on the platform with a reason (status 02)",
 			Params: []obj{pathParam("id")}, Body: ref("ReturnRequest"), Response: ref("DeliveredState")},
 	}
+	return append(ops, reportAPIOperations()...) // reports_openapi.go
 }
 
 var schemas = obj{

@@ -12,9 +12,10 @@ import (
 func (s *Server) pageRoutes(r chi.Router) {
 	r.Get("/", s.home)
 	s.incomingRoutes(r)
+	s.reportRoutes(r)
 	// Sections not built yet show a placeholder; a section with its own
 	// routes is listed here.
-	built := map[string]bool{"incoming": true}
+	built := map[string]bool{"incoming": true, "reports": true}
 	for _, item := range web.MainNav {
 		if !built[item.Key] {
 			r.Get(item.Href, s.placeholder(item))

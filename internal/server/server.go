@@ -27,6 +27,7 @@ import (
 	"vanthu/internal/outgoing"
 	"vanthu/internal/platform/objectstore"
 	"vanthu/internal/registry"
+	"vanthu/internal/reports"
 	"vanthu/internal/routing"
 	"vanthu/web"
 )
@@ -57,6 +58,7 @@ type Server struct {
 	docs      *documents.Service
 	routing   *routing.Service
 	outgoing  *outgoing.Service
+	reports   *reports.Service
 }
 
 // New builds the server and its router.
@@ -77,6 +79,7 @@ func New(d Deps) *Server {
 		docs:      docs,
 		routing:   routing.New(d.DB, docs, calendar.New(d.DB)),
 		outgoing:  outgoing.New(d.DB, d.Store, registers, d.Config.NumberingProfile, d.Config.IsolatedSystem),
+		reports:   newReportsService(d),
 	}
 }
 
