@@ -112,10 +112,19 @@ func (s *Server) reportsHome(w http.ResponseWriter, r *http.Request) {
 	}
 	oversees := len(templates.Items) > 0 || len(issuers) > 0
 	fills := len(sub.ReportFillUnits()) > 0
+	var open reports.ItemPage
+	if fills {
+		if open, err = s.reports.ToDo(ctx, sub, reports.ItemFilter{Box: reports.BoxOpen, Limit: 200}); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+	}
+	// Without a choice: what the units must send, unless nothing is
+	// waiting and the person oversees templates.
 	tab := q.Get("tab")
 	switch {
 	case tab == "issued" && oversees, (tab == "todo" || tab == "sent") && fills:
-	case fills:
+	case fills && (len(open.Items) > 0 || !oversees):
 		tab = "todo"
 	case oversees:
 		tab = "issued"
@@ -159,11 +168,6 @@ func (s *Server) reportsHome(w http.ResponseWriter, r *http.Request) {
 		v.NextURL = "/reports?" + nq.Encode()
 	}
 	if fills {
-		open, err := s.reports.ToDo(ctx, sub, reports.ItemFilter{Box: reports.BoxOpen, Limit: 200})
-		if err != nil {
-			s.serverError(w, r, err)
-			return
-		}
 		count := strconv.Itoa(len(open.Items))
 		if open.NextCursor != "" {
 			count = "200+"
