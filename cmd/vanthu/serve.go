@@ -14,6 +14,7 @@ import (
 	"vanthu/internal/platform/mail"
 	"vanthu/internal/platform/objectstore"
 	"vanthu/internal/registry"
+	"vanthu/internal/reports"
 	"vanthu/internal/routing"
 	"vanthu/internal/server"
 )
@@ -69,6 +70,8 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 			Username: cfg.SMTPUsername, Password: cfg.SMTPPassword, StartTLS: cfg.SMTPUsername != ""})
 	}
 	go reminders.RunReminders(ctx, 15*time.Minute, log)
+	// Report periods open on schedule (each template locked while it opens).
+	go reports.New(pool, store, calendar.New(pool)).RunSchedule(ctx, time.Hour, log)
 
 	srv := server.New(server.Deps{Log: log, Config: cfg, DB: pool, Store: store, Version: version})
 	if err := srv.Serve(ctx, cfg.HTTPAddr); err != nil {

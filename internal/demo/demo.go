@@ -139,5 +139,8 @@ func Seed(ctx context.Context, pool *pgxpool.Pool) (Result, error) {
 		}
 		res.Logins = append(res.Logins, Login{Login: p.login, Name: p.name, Role: p.role.Label(), Unit: unitName, Title: p.title})
 	}
+	if err := SeedReports(ctx, pool); err != nil {
+		return res, fmt.Errorf("demo reports: %w", err)
+	}
 	return res, nil
 }

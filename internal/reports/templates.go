@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"reflect"
 	"strconv"
 	"strings"
@@ -811,4 +812,32 @@ func (s *Service) OpenDuePeriods(ctx context.Context) (int, error) {
 		}
 	}
 	return total, nil
+}
+
+// RunSchedule opens the periods that have begun now and then every
+// interval until ctx ends, logging what it opened and any failure (retried
+// at the next tick).
+func (s *Service) RunSchedule(ctx context.Context, every time.Duration, log *slog.Logger) {
+	if every <= 0 {
+		every = time.Hour
+	}
+	if log == nil {
+		log = s.log()
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		n, err := s.OpenDuePeriods(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.ErrorContext(ctx, "opening report periods failed", "err", err)
+		case n > 0:
+			log.InfoContext(ctx, "report periods opened", "periods", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
