@@ -9,6 +9,8 @@ import (
 
 	"vanthu/internal/apperr"
 	"vanthu/internal/documents"
+	"vanthu/internal/org"
+	"vanthu/internal/platform/vntime"
 	"vanthu/internal/reports"
 )
 
@@ -573,4 +575,47 @@ func asInvalid(err error) (map[string]string, bool) {
 		return nil, false
 	}
 	return ae.Fields, true
+}
+
+// When communes merge, the reports they have not sent go to the successor
+// (unless it has its own), listed recipients are replaced, sent reports
+// stay with the unit that sent them.
+func TestMergeMovesOpenReports(t *testing.T) {
+	e := newEnv(t)
+	in := monthly()
+	in.RecipientsKind, in.RecipientsLevel, in.RecipientUnits = "list", "", []int64{e.a, e.b}
+	tpl := e.create(in)
+	nov := e.period(tpl, "Tháng 11/2026")
+	dec := e.period(tpl, "Tháng 12/2026")
+	e.send(e.leaderA, e.submission(nov.ID, e.a), vals("f1", "3", "f3", "Đã gửi."))
+	decA := e.submission(dec.ID, e.a)
+
+	units := org.NewStore(e.db)
+	units.RegisterMoveHook(reports.MergeHook{})
+	rep, err := units.Merge(e.ctx, actor(e.provClerk), org.MergeRequest{Sources: []int64{e.a}, TargetID: e.c,
+		EffectiveDate: vntime.Today(), LegalBasis: "Nghị quyết thử nghiệm"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hook org.HookResult
+	for _, h := range rep.Hooks {
+		if h.Hook == reports.HookName {
+			hook = h
+		}
+	}
+	// The list changed, and A's unsent December report moved (C's own
+	// November and December reports stay C's).
+	if hook.Moved != 2 || len(hook.Items) != 2 {
+		t.Fatalf("hook = %+v", hook)
+	}
+	if n := e.count(`SELECT count(*) FROM report_submissions WHERE id = $1 AND unit_id = $2`, decA, e.c); n != 1 {
+		t.Fatalf("A's unsent December report did not move to C: %+v", hook)
+	}
+	if n := e.count(`SELECT count(*) FROM report_submissions WHERE period_id = $1 AND unit_id = $2 AND status = 'submitted'`, nov.ID, e.a); n != 1 {
+		t.Fatal("A's sent November report left A")
+	}
+	if n := e.count(`SELECT count(*) FROM report_template_units WHERE template_id = $1 AND unit_id = ANY($2)`, tpl.ID, []int64{e.b, e.c}); n != 2 ||
+		e.count(`SELECT count(*) FROM report_template_units WHERE template_id = $1 AND unit_id = $2`, tpl.ID, e.a) != 0 {
+		t.Fatal("the recipient list still names A")
+	}
 }

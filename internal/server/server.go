@@ -69,6 +69,7 @@ func New(d Deps) *Server {
 	// Capabilities with open records carry them to successor units.
 	units.RegisterMoveHook(identity.MembershipsHook{})
 	units.RegisterMoveHook(routing.MergeHook{})
+	units.RegisterMoveHook(reports.MergeHook{})
 	registers := registry.NewStore(d.DB)
 	docs := documents.NewService(d.DB, d.Store, registers, d.Config.NumberingProfile, d.Config.IsolatedSystem)
 	return &Server{
