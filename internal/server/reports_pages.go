@@ -58,23 +58,24 @@ func pathID(r *http.Request) int64 {
 
 // reportFlash is the message shown after a redirect; the query carries a key.
 var reportFlash = map[string]web.Flash{
-	"created":    {Kind: "ok", Message: "Đã tạo mẫu báo cáo và mở kỳ báo cáo."},
-	"updated":    {Kind: "ok", Message: "Đã lưu mẫu báo cáo."},
-	"versioned":  {Kind: "ok", Message: "Đã lưu mẫu báo cáo thành phiên bản mới; báo cáo đã nhập vẫn giữ phiên bản cũ."},
-	"stopped":    {Kind: "ok", Message: "Đã ngừng mẫu báo cáo: không mở kỳ mới."},
-	"started":    {Kind: "ok", Message: "Đã sử dụng lại mẫu báo cáo."},
-	"opened":     {Kind: "ok", Message: "Đã mở đợt báo cáo."},
-	"reminded":   {Kind: "ok", Message: "Đã gửi nhắc nộp."},
-	"nothing":    {Kind: "info", Message: "Không có đơn vị nào cần nhắc."},
-	"saved":      {Kind: "ok", Message: "Đã lưu bản nháp."},
-	"submitted":  {Kind: "ok", Message: "Đã gửi báo cáo lên cấp trên."},
-	"asked":      {Kind: "ok", Message: "Đã trình lãnh đạo đơn vị duyệt báo cáo."},
-	"sent_back":  {Kind: "ok", Message: "Đã trả lại người soạn để sửa."},
-	"accepted":   {Kind: "ok", Message: "Đã chấp nhận báo cáo."},
-	"returned":   {Kind: "ok", Message: "Đã trả lại báo cáo cho đơn vị."},
-	"uploaded":   {Kind: "ok", Message: "Đã đính kèm tệp."},
-	"removed":    {Kind: "ok", Message: "Đã bỏ tệp đính kèm."},
-	"has_errors": {Kind: "error", Message: "Đã lưu bản nháp, nhưng còn ô chưa hợp lệ (xem thông báo ở từng ô)."},
+	"created":       {Kind: "ok", Message: "Đã tạo mẫu báo cáo và mở kỳ báo cáo."},
+	"created_adhoc": {Kind: "ok", Message: "Đã tạo mẫu báo cáo đột xuất; hãy mở đợt báo cáo đầu tiên."},
+	"updated":       {Kind: "ok", Message: "Đã lưu mẫu báo cáo."},
+	"versioned":     {Kind: "ok", Message: "Đã lưu mẫu báo cáo thành phiên bản mới; báo cáo đã nhập vẫn giữ phiên bản cũ."},
+	"stopped":       {Kind: "ok", Message: "Đã ngừng mẫu báo cáo: không mở kỳ mới."},
+	"started":       {Kind: "ok", Message: "Đã sử dụng lại mẫu báo cáo."},
+	"opened":        {Kind: "ok", Message: "Đã mở đợt báo cáo."},
+	"reminded":      {Kind: "ok", Message: "Đã gửi nhắc nộp."},
+	"nothing":       {Kind: "info", Message: "Không có đơn vị nào cần nhắc."},
+	"saved":         {Kind: "ok", Message: "Đã lưu bản nháp."},
+	"submitted":     {Kind: "ok", Message: "Đã gửi báo cáo lên cấp trên."},
+	"asked":         {Kind: "ok", Message: "Đã trình lãnh đạo đơn vị duyệt báo cáo."},
+	"sent_back":     {Kind: "ok", Message: "Đã trả lại người soạn để sửa."},
+	"accepted":      {Kind: "ok", Message: "Đã chấp nhận báo cáo."},
+	"returned":      {Kind: "ok", Message: "Đã trả lại báo cáo cho đơn vị."},
+	"uploaded":      {Kind: "ok", Message: "Đã đính kèm tệp."},
+	"removed":       {Kind: "ok", Message: "Đã bỏ tệp đính kèm."},
+	"has_errors":    {Kind: "error", Message: "Đã lưu bản nháp, nhưng còn ô chưa hợp lệ (xem thông báo ở từng ô)."},
 }
 
 func (s *Server) reportPage(r *http.Request, title string) web.Page {
@@ -456,7 +457,11 @@ func (s *Server) saveTemplate(w http.ResponseWriter, r *http.Request, id int64) 
 			fail(err)
 			return
 		}
-		http.Redirect(w, r, fmt.Sprintf("/reports/templates/%d?ok=created", t.ID), http.StatusSeeOther)
+		done := "created"
+		if t.PeriodKind == reports.PeriodAdHoc {
+			done = "created_adhoc"
+		}
+		http.Redirect(w, r, fmt.Sprintf("/reports/templates/%d?ok=%s", t.ID, done), http.StatusSeeOther)
 		return
 	}
 	before, err := s.reports.GetTemplate(ctx, sub, id)
@@ -507,7 +512,12 @@ func (s *Server) reportTemplateEdit(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	vals["recipient_units_text"] = ""
+	// Without JavaScript the picker is a text field of "#id"s.
+	var shown []string
+	for _, u := range chosen {
+		shown = append(shown, "#"+strconv.FormatInt(u.ID, 10))
+	}
+	vals["recipient_units_text"] = strings.Join(shown, ", ")
 	s.renderTemplateForm(w, r, http.StatusOK, web.Form{Values: vals, Errors: map[string]string{}}, rows, chosen, id)
 }
 

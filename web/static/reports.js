@@ -1,7 +1,8 @@
 // Vanthu: digital reports. Every page works without this script; with it
 //
-//   - a report's form saves itself as the person types (debounced) and says
-//     "Đã lưu lúc hh:mm"; the server's per-field messages appear at once;
+//   - a report's form saves itself as the person types (debounced; Ctrl+S
+//     at once) and says "Đã lưu lúc hh:mm"; the server's per-field messages
+//     appear at once;
 //   - tables get a "Thêm dòng" button;
 //   - an attachment uploads as soon as it is chosen, with a progress bar;
 //   - the template form adds field rows and shows only the settings that
@@ -137,6 +138,14 @@
         clearTimeout(timer);
         timer = null;
         navigator.sendBeacon(url, body());
+      }
+    });
+    // Ctrl+S saves now (instead of the browser saving the page).
+    form.addEventListener("keydown", function (e) {
+      if ((e.ctrlKey || e.metaKey) && (e.key === "s" || e.key === "S")) {
+        e.preventDefault();
+        if (timer) clearTimeout(timer);
+        save();
       }
     });
     form.flushDraft = function () {
