@@ -203,13 +203,6 @@ func signed(s string) string {
 	return f
 }
 
-func progressPercent(done, total int) int {
-	if total == 0 {
-		return 0
-	}
-	return done * 100 / total
-}
-
 func reportTemplateHref(id int64) templ.SafeURL {
 	return templ.SafeURL("/reports/templates/" + i64(id))
 }
@@ -342,15 +335,6 @@ func savedLabel(t *time.Time) string {
 		return "Chưa lưu bản nháp."
 	}
 	return "Đã lưu lúc " + t.In(vnZone).Format("15:04") + " ngày " + t.In(vnZone).Format("02/01/2006")
-}
-
-func optionLabel(opts []Option, v string) string {
-	for _, o := range opts {
-		if o.Value == v {
-			return o.Label
-		}
-	}
-	return v
 }
 
 // unitValue is a unit's figure in the aggregate, with the change against
