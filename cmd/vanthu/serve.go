@@ -14,6 +14,7 @@ import (
 	"vanthu/internal/platform/mail"
 	"vanthu/internal/platform/objectstore"
 	"vanthu/internal/registry"
+	"vanthu/internal/reports"
 	"vanthu/internal/routing"
 	"vanthu/internal/server"
 	"vanthu/internal/signature"
@@ -76,6 +77,8 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 	go reminders.RunReminders(ctx, 15*time.Minute, log)
 	// Near-due and overdue tasks escalate to their assigners (each once).
 	go server.NewTaskService(server.Deps{Log: log, Config: cfg, DB: pool, Store: store}).RunEscalations(ctx, 15*time.Minute, log)
+	// Report periods open on schedule (each template locked while it opens).
+	go reports.New(pool, store, calendar.New(pool)).RunSchedule(ctx, time.Hour, log)
 
 	srv := server.New(server.Deps{Log: log, Config: cfg, DB: pool, Store: store, Version: version, Signatures: sigs})
 	if err := srv.Serve(ctx, cfg.HTTPAddr); err != nil {

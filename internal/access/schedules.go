@@ -8,10 +8,6 @@ import (
 	"vanthu/internal/platform/postgres"
 )
 
-// OfficeKind is the kind of a committee's office (Văn phòng): its clerks
-// and leaders draft and publish the committee's work schedule.
-const OfficeKind = "Văn phòng"
-
 // ids never sends NULL: x = ANY(NULL) is NULL, not false, and these
 // predicates are also read as booleans.
 func ids(units []int64) []int64 {

@@ -145,5 +145,8 @@ func Seed(ctx context.Context, pool *pgxpool.Pool) (Result, error) {
 	if err := seedSchedules(ctx, pool, units); err != nil {
 		return res, fmt.Errorf("demo schedules: %w", err)
 	}
+	if err := SeedReports(ctx, pool); err != nil {
+		return res, fmt.Errorf("demo reports: %w", err)
+	}
 	return res, nil
 }

@@ -41,7 +41,7 @@ func listOf(item string) obj {
 
 // apiOperations is the catalogue the document is built from.
 func apiOperations() []apiOperation {
-	return []apiOperation{
+	ops := []apiOperation{
 		{Method: "GET", Path: "/api/v1/openapi.json", Summary: "This OpenAPI document", Response: obj{"type": "object"}},
 		{Method: "GET", Path: "/api/v1/me", Summary: "The signed-in user and their units", Response: ref("Me")},
 		{Method: "GET", Path: "/api/v1/units", Summary: "List or search units", Params: []obj{
@@ -234,6 +234,7 @@ func apiOperations() []apiOperation {
 		{Method: "POST", Path: "/api/v1/tasks/{id}/cancel", Summary: "Cancel a task and its open subtasks with a reason (the assigner)",
 			Params: []obj{pathParam("id")}, Body: ref("ReturnRequest"), Response: ref("Task")},
 	}
+	return append(ops, reportAPIOperations()...) // reports_openapi.go
 }
 
 // fileRole: an original file, or the issued electronic copy with the agency's signature.

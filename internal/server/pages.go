@@ -15,7 +15,7 @@ func (s *Server) pageRoutes(r chi.Router) {
 	s.outgoingRoutes(r)
 	// Sections not built yet show a placeholder; a section with its own
 	// routes is listed here.
-	built := map[string]bool{"incoming": true, "outgoing": true, "tasks": true}
+	built := map[string]bool{"incoming": true, "outgoing": true, "tasks": true, "reports": true}
 	for _, item := range web.MainNav {
 		if !built[item.Key] {
 			r.Get(item.Href, s.placeholder(item))
@@ -26,6 +26,7 @@ func (s *Server) pageRoutes(r chi.Router) {
 	s.exchangePageRoutes(r)
 	s.scheduleRoutes(r)
 	s.taskPageRoutes(r)
+	s.reportRoutes(r)
 }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {

@@ -29,6 +29,7 @@ import (
 	"vanthu/internal/outgoing"
 	"vanthu/internal/platform/objectstore"
 	"vanthu/internal/registry"
+	"vanthu/internal/reports"
 	"vanthu/internal/routing"
 	"vanthu/internal/schedules"
 	"vanthu/internal/signature"
@@ -71,6 +72,7 @@ type Server struct {
 	signatures *signature.Service // PDF signatures: reports, verify again, the agency's signature
 	schedules  *schedules.Service
 	tasks      *tasks.Service
+	reports    *reports.Service
 }
 
 // New builds the server and its router.
@@ -84,6 +86,7 @@ func New(d Deps) *Server {
 	units.RegisterMoveHook(outgoing.MergeHook{})
 	units.RegisterMoveHook(schedules.MergeHook{})
 	units.RegisterMoveHook(tasks.MergeHook{})
+	units.RegisterMoveHook(reports.MergeHook{})
 	registers := registry.NewStore(d.DB)
 	docs := documents.NewService(d.DB, d.Store, registers, d.Config.NumberingProfile, d.Config.IsolatedSystem)
 	srv := &Server{
@@ -98,6 +101,7 @@ func New(d Deps) *Server {
 			edxml.Limits{MaxBytes: d.Config.MaxUploadBytes, MaxAttachmentBytes: d.Config.MaxFileBytes}, d.Config.MaxFileBytes),
 		schedules: schedules.New(d.DB),
 		tasks:     NewTaskService(d),
+		reports:   newReportsService(d),
 	}
 	// Every received PDF is verified; issued copies get the agency's signature.
 	srv.signatures = signature.NewService(d.DB, d.Store, d.Signatures)

@@ -1,0 +1,10 @@
+DROP VIEW report_compliance;
+DROP TABLE report_files;
+DROP TABLE report_events;
+DROP TABLE report_values;
+DROP TABLE report_revisions;
+DROP TABLE report_submissions;
+DROP TABLE report_periods;
+DROP TABLE report_template_versions;
+DROP TABLE report_template_units;
+DROP TABLE report_templates;
