@@ -13,6 +13,7 @@ import (
 	"vanthu/internal/apperr"
 	"vanthu/internal/audit"
 	"vanthu/internal/platform/postgres"
+	"vanthu/internal/platform/vntime"
 )
 
 // MoveHook lets a capability carry its open records (documents in
@@ -309,7 +310,9 @@ const HookMembers = hookMembers
 func checkEffective(d time.Time, legal string, f apperr.Fields) {
 	if d.IsZero() {
 		f.Add("effective_date", "Vui lòng nhập ngày có hiệu lực (dd/mm/yyyy).")
-	} else if d.After(time.Now()) {
+	} else if vntime.DateOf(d).After(vntime.Today()) {
+		// Dates are days in Vietnam: comparing with the instant now refused
+		// today's date between 00:00 and 07:00 Vietnam time.
 		f.Add("effective_date", "Ngày có hiệu lực không được sau ngày hôm nay; hãy thực hiện khi quyết định đã có hiệu lực.")
 	}
 	if legal == "" {
