@@ -252,63 +252,6 @@ func outgoingFileHref(docID, fileID int64) templ.SafeURL {
 	return templ.SafeURL(fmt.Sprintf("/documents/%d/files/%d", docID, fileID))
 }
 
-// outgoingEventDetail says what an outgoing timeline entry carried.
-func outgoingEventDetail(e documents.Event) string {
-	var parts []string
-	if n, ok := detailNumber(e.Details, "round"); ok {
-		parts = append(parts, fmt.Sprintf("Vòng %d", n))
-	}
-	if n, ok := detailNumber(e.Details, "step"); ok {
-		parts = append(parts, fmt.Sprintf("bước %d", n))
-	}
-	if n, ok := detailNumber(e.Details, "version"); ok {
-		parts = append(parts, fmt.Sprintf("phiên bản %d", n))
-	}
-	if s, ok := e.Details["symbol"].(string); ok && s != "" {
-		parts = append(parts, "số "+s)
-	}
-	if s, ok := e.Details["signer"].(string); ok && s != "" {
-		parts = append(parts, "người ký: "+s)
-	}
-	if steps, ok := e.Details["steps"].([]any); ok && len(steps) > 0 {
-		var ss []string
-		for i, st := range steps {
-			var names []string
-			if list, ok := st.([]any); ok {
-				for _, n := range list {
-					if s, ok := n.(string); ok {
-						names = append(names, s)
-					}
-				}
-			}
-			ss = append(ss, fmt.Sprintf("bước %d: %s", i+1, strings.Join(names, ", ")))
-		}
-		parts = append(parts, strings.Join(ss, "; "))
-	}
-	if files, ok := e.Details["files"].([]any); ok {
-		var names []string
-		for _, f := range files {
-			if s, ok := f.(string); ok {
-				names = append(names, s)
-			}
-		}
-		parts = append(parts, strings.Join(names, ", "))
-	}
-	for _, k := range []string{"reason", "note"} {
-		if s, ok := e.Details[k].(string); ok && s != "" {
-			label := "Ý kiến"
-			if k == "reason" {
-				label = "Lý do"
-			}
-			parts = append(parts, label+": "+s)
-		}
-	}
-	if len(parts) == 0 {
-		return eventDetail(e)
-	}
-	return strings.Join(parts, " · ")
-}
-
 func outgoingSortOptions() []Option {
 	out := make([]Option, 0, len(outgoing.ListSorts))
 	for _, s := range outgoing.ListSorts {

@@ -3120,9 +3120,9 @@ func outgoingTimeline(v OutgoingView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var155 string
-				templ_7745c5c3_Var155, templ_7745c5c3_Err = templ.JoinStringErrs(outgoing.EventLabel(e.Kind))
+				templ_7745c5c3_Var155, templ_7745c5c3_Err = templ.JoinStringErrs(documents.EventLabel(e.Kind))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/outgoing_page.templ`, Line: 596, Col: 43}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/outgoing_page.templ`, Line: 596, Col: 44}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var155))
 				if templ_7745c5c3_Err != nil {
@@ -3151,7 +3151,7 @@ func outgoingTimeline(v OutgoingView) templ.Component {
 						return templ_7745c5c3_Err
 					}
 				}
-				if d := outgoingEventDetail(e); d != "" {
+				if d := EventDetail(e); d != "" {
 					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 291, "<span class=\"muted\">· ")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err

@@ -122,39 +122,6 @@ type Event struct {
 	Details   map[string]any `db:"details" json:"details"`
 }
 
-// EventLabel is the Vietnamese name of a timeline entry.
-func EventLabel(kind string) string {
-	switch kind {
-	case "registered":
-		return "Vào sổ"
-	case "presented":
-		return "Trình lãnh đạo"
-	case "directed":
-		return "Cho ý kiến chỉ đạo"
-	case "assigned":
-		return "Phân công"
-	case "reassigned":
-		return "Giao lại trong đơn vị"
-	case "accepted":
-		return "Nhận xử lý"
-	case "progress":
-		return "Cập nhật tiến độ"
-	case "viewed":
-		return "Xem"
-	case "returned":
-		return "Trả lại"
-	case "completed":
-		return "Hoàn thành"
-	case "commented":
-		return "Ý kiến trao đổi"
-	case "file_downloaded":
-		return "Tải tệp"
-	case "reminded":
-		return "Nhắc hạn"
-	}
-	return kind
-}
-
 // Comment is a note exchanged on a document.
 type Comment struct {
 	ID         int64     `db:"id" json:"id"`
