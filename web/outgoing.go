@@ -27,6 +27,9 @@ type OutgoingListView struct {
 	CanDraft  bool
 	Types     []string
 	ExportURL string
+	// PrintRegisters are the outgoing registers of the person's units to
+	// print or export, when there is a choice to make.
+	PrintRegisters []Option
 }
 
 // OutgoingFormView is the draft form (new or edit).
@@ -77,6 +80,14 @@ type OutgoingView struct {
 	CommentForm Form
 	Isolated    bool
 	Now         time.Time
+	// Signatures are the verdicts of every file (versions and issued
+	// copies) with "verify again"; IssuedCopies are the final version's
+	// PDFs with the agency's signature, left out of Versions.
+	Signatures   SignaturePanel
+	IssuedCopies []IssuedCopy
+	// CanExportEDXML: an issued (or recalled) document that is not
+	// classified can be downloaded as an edXML package.
+	CanExportEDXML bool
 
 	// What the viewer may do, with each form (values and messages).
 	Forms       map[string]Form
@@ -97,6 +108,13 @@ type OutgoingView struct {
 	Reviewers   []Option
 	StepSlots   int // step selects shown in the circuit form
 	ActionFlash *Flash
+}
+
+// IssuedCopy is a PDF of the final version as issued: the original with
+// the agency's signature appended.
+type IssuedCopy struct {
+	Version int
+	File    outgoing.VersionFile
 }
 
 // Form returns an action's form (empty when none was sent).
