@@ -378,8 +378,7 @@ var schemas = obj{
 		"delivered_document_id": obj{"type": []string{"integer", "null"}}, "delivered_at": obj{"type": []string{"string", "null"}, "format": "date-time"},
 		"status": obj{"type": []string{"string", "null"}}, "label": str, "arrival_number": obj{"type": []string{"integer", "null"}},
 		"reject_reason": str, "recalled_at": obj{"type": []string{"string", "null"}, "format": "date-time"},
-		"replaced_at": obj{"type": []string{"string", "null"}, "format": "date-time"},
-		"organ_id":    str, "description": str,
+		"replaced_at": obj{"type": []string{"string", "null"}, "format": "date-time"}, "organ_id": str, "description": str,
 	}},
 	"OutgoingLinks": obj{"type": "object", "properties": obj{
 		"original": obj{"type": []string{"object", "null"}}, "by": obj{"type": "array", "items": obj{"type": "object", "properties": obj{
