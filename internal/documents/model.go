@@ -93,6 +93,9 @@ type Document struct {
 	CompletedAt     *time.Time         `db:"completed_at" json:"completed_at"`
 	CreatedBy       *int64             `db:"created_by" json:"created_by"`
 	CreatedAt       time.Time          `db:"created_at" json:"created_at"`
+	// RecalledAt: the sender recalled this copy (delivered on the platform
+	// or imported by edXML); it is frozen, no one handles it further.
+	RecalledAt *time.Time `db:"recalled_at" json:"recalled_at,omitempty"`
 }
 
 // Overdue reports whether the document is past its due date unfinished.

@@ -295,6 +295,7 @@ var schemas = obj{
 		"id": integer, "direction": str, "unit_id": integer, "arrival_number": obj{"type": []string{"integer", "null"}},
 		"status": str, "type_name": str, "code_number": str, "code_notation": str, "symbol": str, "organ_name": str,
 		"subject": str, "signer": obj{"type": "object"}, "files": obj{"type": "array", "items": ref("File")},
+		"recalled_at": obj{"type": "string", "format": "date-time", "description": "Present when the sender recalled this copy: it is frozen"},
 	}},
 	"Organisation": obj{"type": "object", "properties": obj{"name": str, "unit_id": obj{"type": []string{"integer", "null"}}}},
 	// Outgoing (api_outgoing.go).
