@@ -184,6 +184,14 @@ func stateBadge(state string, replaced bool) string {
 	return "badge"
 }
 
+// outsideNote marks an outside recipient, with its identifier once known.
+func outsideNote(t outgoing.Tracked) string {
+	if t.OrganID != nil && *t.OrganID != "" {
+		return "(ngoài hệ thống · mã định danh " + *t.OrganID + ")"
+	}
+	return "(ngoài hệ thống)"
+}
+
 // trackedBadge colours a recipient's copy state.
 func trackedBadge(t outgoing.Tracked) string {
 	switch {

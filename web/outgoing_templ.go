@@ -1648,7 +1648,7 @@ func outgoingPrintForm(v OutgoingListView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 158, "<div style=\"flex:0 1 auto\" class=\"row\"><button type=\"submit\" class=\"btn\" data-testid=\"print-register-pdf\">In sổ văn bản đi</button> <button type=\"submit\" class=\"btn\" formaction=\"/outgoing/register.xlsx\" data-testid=\"print-register-xlsx\">Xuất Excel</button></div></form></details>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 158, "<div style=\"flex:0 1 auto\"><button type=\"submit\" class=\"btn\" data-testid=\"print-register-pdf\">In sổ văn bản đi</button></div><div style=\"flex:0 1 auto\"><button type=\"submit\" class=\"btn\" formaction=\"/outgoing/register.xlsx\" data-testid=\"print-register-xlsx\">Xuất Excel</button></div></form></details>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
