@@ -27,6 +27,9 @@ type OutgoingListView struct {
 	CanDraft  bool
 	Types     []string
 	ExportURL string
+	// PrintRegisters are the outgoing registers of the person's units to
+	// print or export, when there is a choice to make.
+	PrintRegisters []Option
 }
 
 // OutgoingFormView is the draft form (new or edit).
@@ -77,6 +80,14 @@ type OutgoingView struct {
 	CommentForm Form
 	Isolated    bool
 	Now         time.Time
+	// Signatures are the verdicts of every file (versions and issued
+	// copies) with "verify again"; IssuedCopies are the final version's
+	// PDFs with the agency's signature, left out of Versions.
+	Signatures   SignaturePanel
+	IssuedCopies []IssuedCopy
+	// CanExportEDXML: an issued (or recalled) document that is not
+	// classified can be downloaded as an edXML package.
+	CanExportEDXML bool
 
 	// What the viewer may do, with each form (values and messages).
 	Forms       map[string]Form
@@ -97,6 +108,13 @@ type OutgoingView struct {
 	Reviewers   []Option
 	StepSlots   int // step selects shown in the circuit form
 	ActionFlash *Flash
+}
+
+// IssuedCopy is a PDF of the final version as issued: the original with
+// the agency's signature appended.
+type IssuedCopy struct {
+	Version int
+	File    outgoing.VersionFile
 }
 
 // Form returns an action's form (empty when none was sent).
@@ -164,6 +182,14 @@ func stateBadge(state string, replaced bool) string {
 		return "badge warn"
 	}
 	return "badge"
+}
+
+// outsideNote marks an outside recipient, with its identifier once known.
+func outsideNote(t outgoing.Tracked) string {
+	if t.OrganID != nil && *t.OrganID != "" {
+		return "(ngoài hệ thống · mã định danh " + *t.OrganID + ")"
+	}
+	return "(ngoài hệ thống)"
 }
 
 // trackedBadge colours a recipient's copy state.
@@ -250,63 +276,6 @@ func fileType(ct string) string {
 
 func outgoingFileHref(docID, fileID int64) templ.SafeURL {
 	return templ.SafeURL(fmt.Sprintf("/documents/%d/files/%d", docID, fileID))
-}
-
-// outgoingEventDetail says what an outgoing timeline entry carried.
-func outgoingEventDetail(e documents.Event) string {
-	var parts []string
-	if n, ok := detailNumber(e.Details, "round"); ok {
-		parts = append(parts, fmt.Sprintf("Vòng %d", n))
-	}
-	if n, ok := detailNumber(e.Details, "step"); ok {
-		parts = append(parts, fmt.Sprintf("bước %d", n))
-	}
-	if n, ok := detailNumber(e.Details, "version"); ok {
-		parts = append(parts, fmt.Sprintf("phiên bản %d", n))
-	}
-	if s, ok := e.Details["symbol"].(string); ok && s != "" {
-		parts = append(parts, "số "+s)
-	}
-	if s, ok := e.Details["signer"].(string); ok && s != "" {
-		parts = append(parts, "người ký: "+s)
-	}
-	if steps, ok := e.Details["steps"].([]any); ok && len(steps) > 0 {
-		var ss []string
-		for i, st := range steps {
-			var names []string
-			if list, ok := st.([]any); ok {
-				for _, n := range list {
-					if s, ok := n.(string); ok {
-						names = append(names, s)
-					}
-				}
-			}
-			ss = append(ss, fmt.Sprintf("bước %d: %s", i+1, strings.Join(names, ", ")))
-		}
-		parts = append(parts, strings.Join(ss, "; "))
-	}
-	if files, ok := e.Details["files"].([]any); ok {
-		var names []string
-		for _, f := range files {
-			if s, ok := f.(string); ok {
-				names = append(names, s)
-			}
-		}
-		parts = append(parts, strings.Join(names, ", "))
-	}
-	for _, k := range []string{"reason", "note"} {
-		if s, ok := e.Details[k].(string); ok && s != "" {
-			label := "Ý kiến"
-			if k == "reason" {
-				label = "Lý do"
-			}
-			parts = append(parts, label+": "+s)
-		}
-	}
-	if len(parts) == 0 {
-		return eventDetail(e)
-	}
-	return strings.Join(parts, " · ")
 }
 
 func outgoingSortOptions() []Option {

@@ -93,6 +93,9 @@ type Document struct {
 	CompletedAt     *time.Time         `db:"completed_at" json:"completed_at"`
 	CreatedBy       *int64             `db:"created_by" json:"created_by"`
 	CreatedAt       time.Time          `db:"created_at" json:"created_at"`
+	// RecalledAt: the sender recalled this copy (delivered on the platform
+	// or imported by edXML); it is frozen, no one handles it further.
+	RecalledAt *time.Time `db:"recalled_at" json:"recalled_at,omitempty"`
 }
 
 // Overdue reports whether the document is past its due date unfinished.
@@ -120,39 +123,6 @@ type Event struct {
 	ActorName *string        `db:"actor_name" json:"actor_name"`
 	Kind      string         `db:"kind" json:"kind"`
 	Details   map[string]any `db:"details" json:"details"`
-}
-
-// EventLabel is the Vietnamese name of a timeline entry.
-func EventLabel(kind string) string {
-	switch kind {
-	case "registered":
-		return "Vào sổ"
-	case "presented":
-		return "Trình lãnh đạo"
-	case "directed":
-		return "Cho ý kiến chỉ đạo"
-	case "assigned":
-		return "Phân công"
-	case "reassigned":
-		return "Giao lại trong đơn vị"
-	case "accepted":
-		return "Nhận xử lý"
-	case "progress":
-		return "Cập nhật tiến độ"
-	case "viewed":
-		return "Xem"
-	case "returned":
-		return "Trả lại"
-	case "completed":
-		return "Hoàn thành"
-	case "commented":
-		return "Ý kiến trao đổi"
-	case "file_downloaded":
-		return "Tải tệp"
-	case "reminded":
-		return "Nhắc hạn"
-	}
-	return kind
 }
 
 // Comment is a note exchanged on a document.

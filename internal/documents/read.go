@@ -23,7 +23,7 @@ const documentColumns = `d.id, d.direction, d.unit_id, un.name AS unit_name, d.r
 	d.arrival_number, d.arrived_at, d.status, d.type_name, d.type_code, d.code_number, d.code_notation, d.symbol,
 	d.issued_date, d.organ_name, d.organ_unit_id, d.subject, d.page_amount, d.signer_position, d.signer_full_name,
 	d.priority, d.priority_time, d.confidentiality, d.due_date, d.receivers, d.notes, d.presented_to, d.completed_at,
-	d.created_by, d.created_at`
+	d.created_by, d.created_at, d.recalled_at`
 
 const documentFrom = ` FROM documents d JOIN units un ON un.id = d.unit_id LEFT JOIN registers rg ON rg.id = d.register_id `
 

@@ -270,3 +270,20 @@ func (v *verifiedReader) Read(p []byte) (int, error) {
 }
 
 func (v *verifiedReader) Close() error { return v.rc.Close() }
+
+// Exportable reports whether a document (already known visible to the
+// caller) is one Export accepts, so pages show the download only where it
+// works: an imported document, or an issued or recalled outgoing one, that
+// is not classified.
+func (s *Service) Exportable(ctx context.Context, docID int64) (bool, error) {
+	var ok bool
+	err := s.db.QueryRow(ctx, `
+		SELECT d.confidentiality = $2 AND (
+			EXISTS (SELECT 1 FROM exchange_documents e WHERE e.document_id = d.id)
+			OR (d.direction = 'outgoing' AND d.outgoing_state IN ('issued', 'recalled')))
+		FROM documents d WHERE d.id = $1`, docID, identity.ClearanceNone).Scan(&ok)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, nil
+	}
+	return ok, err
+}

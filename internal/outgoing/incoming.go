@@ -38,13 +38,15 @@ type copyRow struct {
 	Confidentiality identity.Clearance `db:"confidentiality"`
 	RecalledAt      *time.Time         `db:"recalled_at"`
 	SourceID        *int64             `db:"source_document_id"`
+	UnitName        string             `db:"unit_name"`
 }
 
 // lockDelivered locks a delivered copy the subject may see and checks the
 // subject is a clerk of the receiving unit and the copy still waits (01).
 func lockDelivered(ctx context.Context, tx pgx.Tx, sub access.Subject, id int64) (copyRow, error) {
 	var a postgres.Args
-	sql := `SELECT ` + receivedColumns + `, d.type_code, d.confidentiality, d.recalled_at, d.source_document_id
+	sql := `SELECT ` + receivedColumns + `, d.type_code, d.confidentiality, d.recalled_at, d.source_document_id,
+			(SELECT name FROM units WHERE id = d.unit_id) AS unit_name
 		FROM documents d WHERE d.id = ` + a.Add(id) + ` AND d.direction = 'incoming' AND ` + documents.Visible(sub)(&a) + ` FOR UPDATE`
 	rows, _ := tx.Query(ctx, sql, a.Values()...)
 	c, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[copyRow])
@@ -101,7 +103,7 @@ func (s *Service) RegisterDelivered(ctx context.Context, sub access.Subject, act
 			return err
 		}
 		if c.SourceID != nil {
-			if err := addEvent(ctx, tx, *c.SourceID, actor.UserID, "recipient_registered", map[string]any{"unit_id": c.UnitID}); err != nil {
+			if err := addEvent(ctx, tx, *c.SourceID, actor.UserID, "recipient_registered", map[string]any{"unit_id": c.UnitID, "unit": c.UnitName}); err != nil {
 				return err
 			}
 		}
@@ -135,7 +137,7 @@ func (s *Service) RejectDelivered(ctx context.Context, sub access.Subject, actor
 			return err
 		}
 		if c.SourceID != nil {
-			if err := addEvent(ctx, tx, *c.SourceID, actor.UserID, "recipient_rejected", map[string]any{"unit_id": c.UnitID, "reason": reason}); err != nil {
+			if err := addEvent(ctx, tx, *c.SourceID, actor.UserID, "recipient_rejected", map[string]any{"unit_id": c.UnitID, "unit": c.UnitName, "reason": reason}); err != nil {
 				return err
 			}
 		}

@@ -412,7 +412,11 @@ func (s *Service) decide(ctx context.Context, sub access.Subject, actor audit.Ac
 		if reason != "" {
 			details["reason"] = reason
 		}
-		if err := addEvent(ctx, tx, id, actor.UserID, "outgoing_"+to, details); err != nil {
+		event := "outgoing_approved"
+		if to == StateReturned {
+			event = "outgoing_returned"
+		}
+		if err := addEvent(ctx, tx, id, actor.UserID, event, details); err != nil {
 			return err
 		}
 		if err := audit.Record(ctx, tx, actor.Entry("outgoing."+to, "document", strconv.FormatInt(id, 10), details)); err != nil {

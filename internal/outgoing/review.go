@@ -496,7 +496,11 @@ func (s *Service) Review(ctx context.Context, sub access.Subject, actor audit.Ac
 				return err
 			}
 		}
-		kind := "review_" + decision
+		// Literal kinds, so the timeline-label test sees them.
+		kind := "review_approved"
+		if !approve {
+			kind = "review_returned"
+		}
 		if err := addEvent(ctx, tx, id, sub.UserID, kind, details); err != nil {
 			return err
 		}

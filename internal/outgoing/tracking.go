@@ -26,13 +26,20 @@ type Tracked struct {
 	RecalledAt    *time.Time `db:"recalled_at" json:"recalled_at"`
 	ReplacedAt    *time.Time `db:"replaced_at" json:"replaced_at"`
 	UpdatedAt     *time.Time `db:"updated_at" json:"updated_at"`
+	// OrganID and Description: an outside recipient's identifier on the
+	// exchange axis and the words of its last status message.
+	OrganID     *string `db:"organ_id" json:"organ_id,omitempty"`
+	Description string  `db:"description" json:"description,omitempty"`
 }
 
 // Label says where the copy is, in words.
 func (t Tracked) Label() string {
 	switch {
-	case t.Outside:
+	case t.Outside && t.Status == nil:
 		return "Gửi ngoài hệ thống"
+	case t.Outside:
+		// Reported by the recipient's own status message (edXML).
+		return documents.StatusLabel(*t.Status)
 	case t.Status == nil:
 		return "Chưa gửi"
 	case t.RecalledAt != nil:
@@ -51,8 +58,10 @@ func (s *Service) Tracking(ctx context.Context, sub access.Subject, id int64) ([
 	}
 	rows, _ := s.db.Query(ctx, `
 		SELECT r.position, r.unit_id, coalesce(u.name, r.organ_name) AS name, r.unit_id IS NULL AS outside,
-			r.delivered_document_id, r.delivered_at, c.status, c.arrival_number, coalesce(c.reject_reason, '') AS reject_reason,
-			c.recalled_at, c.replaced_at, c.updated_at
+			r.delivered_document_id, r.delivered_at, coalesce(c.status, r.exchange_status) AS status, c.arrival_number,
+			coalesce(c.reject_reason, CASE WHEN r.exchange_status = '02' THEN r.exchange_description END, '') AS reject_reason,
+			c.recalled_at, c.replaced_at, coalesce(c.updated_at, r.exchange_status_at) AS updated_at,
+			r.organ_id, CASE WHEN r.exchange_status <> '02' THEN r.exchange_description ELSE '' END AS description
 		FROM outgoing_recipients r
 		LEFT JOIN units u ON u.id = r.unit_id
 		LEFT JOIN documents c ON c.id = r.delivered_document_id

@@ -40,12 +40,15 @@ func notOpen(status string) error {
 // after checking it is still open.
 func (s *Service) act(ctx context.Context, sub access.Subject, id int64, allowed func(access.Subject, Assignment) bool, denied error,
 	fn func(tx pgx.Tx, a Assignment, d lockedDoc) error) (Assignment, error) {
-	a, _, err := s.Assignment(ctx, sub, id)
+	a, doc, err := s.Assignment(ctx, sub, id)
 	if err != nil {
 		return a, err
 	}
 	if !allowed(sub, a) {
 		return a, denied
+	}
+	if doc.RecalledAt != nil {
+		return a, errRecalled(*doc.RecalledAt)
 	}
 	if !a.Open() {
 		return a, notOpen(a.Status)
@@ -94,6 +97,9 @@ func (s *Service) Reassign(ctx context.Context, sub access.Subject, actor audit.
 	a, doc, err := s.Assignment(ctx, sub, id)
 	if err != nil {
 		return a, err
+	}
+	if doc.RecalledAt != nil && CanHandle(sub, a) {
+		return a, errRecalled(*doc.RecalledAt)
 	}
 	if !CanReassign(sub, a) {
 		if a.AssigneeUnitID != nil && sub.HasRole(*a.AssigneeUnitID, identity.RoleLeader) {

@@ -77,6 +77,9 @@ func (s *Service) Present(ctx context.Context, sub access.Subject, actor audit.A
 	if !sub.HasRole(doc.UnitID, identity.RoleClerk) {
 		return doc, errPresentForbidden
 	}
+	if doc.RecalledAt != nil {
+		return doc, errRecalled(*doc.RecalledAt)
+	}
 	if doc.Status != documents.StatusRegistered {
 		return doc, notRegistered(doc.Status)
 	}
@@ -272,6 +275,9 @@ func (s *Service) Direct(ctx context.Context, sub access.Subject, actor audit.Ac
 	if !sub.HasRole(doc.UnitID, identity.RoleLeader) && (doc.PresentedTo == nil || *doc.PresentedTo != sub.UserID) {
 		return Direction{}, errDirectForbidden
 	}
+	if doc.RecalledAt != nil {
+		return Direction{}, errRecalled(*doc.RecalledAt)
+	}
 	if doc.Status != documents.StatusRegistered {
 		return Direction{}, notRegistered(doc.Status)
 	}
@@ -334,6 +340,9 @@ func (s *Service) Close(ctx context.Context, sub access.Subject, actor audit.Act
 	}
 	if !sub.HasRole(doc.UnitID, identity.RoleLeader) && (doc.PresentedTo == nil || *doc.PresentedTo != sub.UserID) {
 		return errDirectForbidden
+	}
+	if doc.RecalledAt != nil {
+		return errRecalled(*doc.RecalledAt)
 	}
 	if doc.Status != documents.StatusRegistered {
 		return notRegistered(doc.Status)

@@ -49,7 +49,7 @@ func (s *Service) Remind(ctx context.Context) (ReminderResult, error) {
 			rows, _ := tx.Query(ctx, `
 				SELECT a.id, a.document_id, a.assignee_user_id, a.assignee_unit_id, a.assigned_by, a.deadline, d.subject, a.deadline < $1 AS overdue
 				FROM assignments a JOIN documents d ON d.id = a.document_id
-				WHERE a.status IN ('assigned', 'in_progress') AND a.role <> 'inform'
+				WHERE a.status IN ('assigned', 'in_progress') AND a.role <> 'inform' AND d.recalled_at IS NULL
 				AND a.deadline IS NOT NULL AND a.deadline <= $2
 				AND (a.reminded_at IS NULL
 					OR (a.deadline < $1 AND (a.reminded_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date <= a.deadline))

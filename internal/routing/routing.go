@@ -262,12 +262,24 @@ type lockedDoc struct {
 	Confidentiality identity.Clearance
 }
 
+// errRecalled refuses any handling of a copy its sender recalled.
+func errRecalled(at time.Time) error {
+	return apperr.Conflict(fmt.Sprintf("Văn bản đã bị nơi gửi thu hồi (lúc %s): không trình, chỉ đạo, phân công hay xử lý tiếp được nữa.",
+		at.In(vnZone).Format("15:04 02/01/2006")))
+}
+
+// lockDocument locks the document row for a state change. Every handling
+// action goes through it, so a recalled copy (frozen) is refused here.
 func lockDocument(ctx context.Context, tx pgx.Tx, id int64) (lockedDoc, error) {
 	d := lockedDoc{ID: id}
-	err := tx.QueryRow(ctx, `SELECT unit_id, status, subject, presented_to, confidentiality FROM documents WHERE id = $1 FOR UPDATE`, id).
-		Scan(&d.UnitID, &d.Status, &d.Subject, &d.PresentedTo, &d.Confidentiality)
+	var recalled *time.Time
+	err := tx.QueryRow(ctx, `SELECT unit_id, status, subject, presented_to, confidentiality, recalled_at FROM documents WHERE id = $1 FOR UPDATE`, id).
+		Scan(&d.UnitID, &d.Status, &d.Subject, &d.PresentedTo, &d.Confidentiality, &recalled)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return d, documents.ErrNotFound
+	}
+	if err == nil && recalled != nil {
+		return d, errRecalled(*recalled)
 	}
 	return d, err
 }
@@ -357,13 +369,13 @@ func CanReassign(sub access.Subject, a Assignment) bool {
 // CanPresent reports whether sub may present doc: a clerk of the owning
 // unit, while the document is registered and not yet directed.
 func CanPresent(sub access.Subject, doc documents.Document) bool {
-	return doc.Status == documents.StatusRegistered && sub.HasRole(doc.UnitID, identity.RoleClerk)
+	return doc.Status == documents.StatusRegistered && doc.RecalledAt == nil && sub.HasRole(doc.UnitID, identity.RoleClerk)
 }
 
 // CanDirect reports whether sub may direct doc: a leader of the owning
 // unit or the person it was presented to, while it is registered.
 func CanDirect(sub access.Subject, doc documents.Document) bool {
-	if doc.Status != documents.StatusRegistered {
+	if doc.Status != documents.StatusRegistered || doc.RecalledAt != nil {
 		return false
 	}
 	return sub.HasRole(doc.UnitID, identity.RoleLeader) || (doc.PresentedTo != nil && *doc.PresentedTo == sub.UserID)

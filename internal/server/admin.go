@@ -21,6 +21,7 @@ func (s *Server) adminRoutes(r chi.Router) {
 		s.auditAdminRoutes(r)
 		s.registerAdminRoutes(r)
 		s.calendarAdminRoutes(r)
+		s.exchangeAdminRoutes(r)
 	})
 }
 

@@ -822,6 +822,9 @@ func (s *Server) documentView(r *http.Request, d documents.Document) (web.Docume
 	if v.Delivery, err = s.deliveryView(r, d); err != nil {
 		return v, err
 	}
+	if v.CanExportEDXML, err = s.exchange.Exportable(ctx, d.ID); err != nil {
+		return v, err
+	}
 	v.Routing, err = s.routingView(r, d)
 	return v, err
 }

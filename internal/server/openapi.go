@@ -349,6 +349,7 @@ var schemas = obj{
 		"id": integer, "direction": str, "unit_id": integer, "arrival_number": obj{"type": []string{"integer", "null"}},
 		"status": str, "type_name": str, "code_number": str, "code_notation": str, "symbol": str, "organ_name": str,
 		"subject": str, "signer": obj{"type": "object"}, "files": obj{"type": "array", "items": ref("File")},
+		"recalled_at": obj{"type": "string", "format": "date-time", "description": "Present when the sender recalled this copy: it is frozen"},
 	}},
 	"Organisation": obj{"type": "object", "properties": obj{"name": str, "unit_id": obj{"type": []string{"integer", "null"}}}},
 	// Outgoing (api_outgoing.go).
@@ -432,7 +433,7 @@ var schemas = obj{
 		"delivered_document_id": obj{"type": []string{"integer", "null"}}, "delivered_at": obj{"type": []string{"string", "null"}, "format": "date-time"},
 		"status": obj{"type": []string{"string", "null"}}, "label": str, "arrival_number": obj{"type": []string{"integer", "null"}},
 		"reject_reason": str, "recalled_at": obj{"type": []string{"string", "null"}, "format": "date-time"},
-		"replaced_at": obj{"type": []string{"string", "null"}, "format": "date-time"},
+		"replaced_at": obj{"type": []string{"string", "null"}, "format": "date-time"}, "organ_id": str, "description": str,
 	}},
 	"OutgoingLinks": obj{"type": "object", "properties": obj{
 		"original": obj{"type": []string{"object", "null"}}, "by": obj{"type": "array", "items": obj{"type": "object", "properties": obj{

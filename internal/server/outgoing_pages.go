@@ -163,6 +163,10 @@ func (s *Server) outgoingList(w http.ResponseWriter, r *http.Request) {
 			v.Types = append(v.Types, t.Name)
 		}
 	}
+	if v.PrintRegisters, err = s.outgoingPrintChoices(ctx, sub); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	for _, t := range outgoingTabs {
 		if !t.show(sub) {
 			continue
@@ -677,6 +681,14 @@ func (s *Server) outgoingView(ctx context.Context, sub access.Subject, id int64)
 	if v.Versions, err = s.outgoing.Versions(ctx, sub, id); err != nil {
 		return v, err
 	}
+	ds, err := s.signatures.ForDocument(ctx, id)
+	if err != nil {
+		return v, err
+	}
+	v.Signatures = web.SignaturePanel{DocumentID: id, Sigs: ds}
+	v.Versions, v.IssuedCopies = splitIssuedCopies(v.Versions, ds)
+	v.CanExportEDXML = (d.State == outgoing.StateIssued || d.State == outgoing.StateRecalled) &&
+		d.Confidentiality == identity.ClearanceNone
 	if d.State == outgoing.StateIssued || d.State == outgoing.StateRecalled {
 		if v.Tracking, err = s.outgoing.Tracking(ctx, sub, id); err != nil {
 			return v, err
@@ -804,7 +816,13 @@ func (s *Server) outgoingPage(w http.ResponseWriter, r *http.Request) {
 		s.outgoingNotFound(w, r, id, err)
 		return
 	}
-	if msg := web.OutgoingDoneMessage(r.URL.Query().Get("done")); msg != "" {
+	if r.URL.Query().Get("ok") == "signatures" {
+		v.Signatures.Flash = &web.Flash{Kind: "ok", Message: "Đã kiểm tra lại chữ ký số của các tệp PDF theo danh sách chứng thư gốc tin cậy hiện hành."}
+	}
+	if r.URL.Query().Get("done") == "signed" {
+		n, _ := strconv.Atoi(r.URL.Query().Get("version"))
+		v.ActionFlash = signedUploadFlash(v, n)
+	} else if msg := web.OutgoingDoneMessage(r.URL.Query().Get("done")); msg != "" {
 		if r.URL.Query().Get("done") == "issued" && v.Doc.Symbol != "" {
 			msg = fmt.Sprintf("Đã cấp số %s, ngày %s và phát hành văn bản.", v.Doc.Symbol, web.DatePtr(v.Doc.IssuedDate))
 		}
@@ -1017,8 +1035,9 @@ func (s *Server) outgoingVersion(w http.ResponseWriter, r *http.Request) {
 	}
 	uploads, note, err := s.readVersionMultipart(r, "files")
 	defer documents.CloseAll(uploads)
+	var ver outgoing.Version
 	if err == nil {
-		_, err = s.outgoing.UploadVersion(ctx, sub, s.actor(r), id, uploads, note)
+		ver, err = s.outgoing.UploadVersion(ctx, sub, s.actor(r), id, uploads, note)
 	}
 	if err != nil {
 		var tooBig *http.MaxBytesError
@@ -1032,6 +1051,10 @@ func (s *Server) outgoingVersion(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	next := fmt.Sprintf("/outgoing/%d?done=version#xu-ly", id)
+	if ver.Kind == outgoing.VersionSigned {
+		// The signer learns at once whether the signature verified.
+		next = fmt.Sprintf("/outgoing/%d?done=signed&version=%d#xu-ly", id, ver.Number)
+	}
 	if r.Header.Get("X-Requested-With") == "XMLHttpRequest" {
 		w.Header().Set("Location", next)
 		w.WriteHeader(http.StatusCreated)

@@ -19,6 +19,7 @@ import (
 	"vanthu/internal/outgoing"
 	"vanthu/internal/printout"
 	"vanthu/internal/registry"
+	"vanthu/web"
 )
 
 // outgoingPrintoutRoutes serve the outgoing register (sổ đăng ký văn bản
@@ -169,4 +170,30 @@ func (s *Server) outgoingPrintoutRegister(ctx context.Context, sub access.Subjec
 	}
 	return registry.Register{}, apperr.Invalid("Đơn vị chưa có sổ văn bản đi: chưa có văn bản nào được phát hành.",
 		map[string]string{"register_id": "Đơn vị chưa có sổ văn bản đi."})
+}
+
+// outgoingPrintChoices are the outgoing registers of the subject's units
+// for the list's print form: none when the default one is meant (one unit,
+// at most one register).
+func (s *Server) outgoingPrintChoices(ctx context.Context, sub access.Subject) ([]web.Option, error) {
+	units, names := draftUnits(sub)
+	if len(units) == 0 {
+		return nil, nil
+	}
+	regs, err := s.registers.InUnits(ctx, units, registry.KindOutgoing)
+	if err != nil {
+		return nil, err
+	}
+	if len(units) == 1 && len(regs) <= 1 {
+		return nil, nil
+	}
+	out := make([]web.Option, 0, len(regs))
+	for _, rg := range regs {
+		label := rg.Name
+		if len(units) > 1 {
+			label = names[strconv.FormatInt(rg.UnitID, 10)] + " — " + rg.Name
+		}
+		out = append(out, web.Option{Value: strconv.FormatInt(rg.ID, 10), Label: label})
+	}
+	return out, nil
 }

@@ -266,7 +266,7 @@ func (s *Server) routingView(r *http.Request, doc documents.Document) (web.Routi
 	svc := s.routingService()
 	today := routing.Today()
 	v := web.RoutingView{DocumentID: doc.ID, Status: doc.Status, StatusLabel: documents.StatusLabel(doc.Status),
-		CompletedAt: doc.CompletedAt, Today: today}
+		CompletedAt: doc.CompletedAt, Today: today, RecalledAt: doc.RecalledAt}
 	if msg := web.RoutingDoneMessage(r.URL.Query().Get("done")); msg != "" {
 		v.Flash = &web.Flash{Kind: "ok", Message: msg}
 	}
@@ -282,13 +282,13 @@ func (s *Server) routingView(r *http.Request, doc documents.Document) (web.Routi
 	members := map[int64][]web.RoutingOption{}
 	var convert func(a routing.Assignment) (web.RoutingAssignment, error)
 	convert = func(a routing.Assignment) (web.RoutingAssignment, error) {
-		handle := routing.CanHandle(sub, a) && a.Open()
+		handle := routing.CanHandle(sub, a) && a.Open() && doc.RecalledAt == nil
 		out := web.RoutingAssignment{ID: a.ID, Assignee: a.AssigneeName, IsUnit: a.AssigneeUnitID != nil, Role: a.Role,
 			RoleLabel: routing.RoleLabel(a.Role), Status: a.Status, StatusLabel: routing.StatusLabel(a.Status), Deadline: a.Deadline,
 			Overdue: a.Role != routing.RoleInform && a.Overdue(today), Progress: a.Progress, ProgressNote: a.ProgressNote, Result: a.Result,
 			ReplyDocumentID: a.ReplyDocumentID, ReturnReason: a.ReturnReason, Note: a.Note,
 			CanAccept: handle && a.Status == routing.StatusAssigned, CanProgress: handle && a.Role != routing.RoleInform,
-			CanComplete: handle, CanReturn: handle, CanReassign: routing.CanReassign(sub, a)}
+			CanComplete: handle, CanReturn: handle, CanReassign: routing.CanReassign(sub, a) && doc.RecalledAt == nil}
 		if a.AssignedByName != nil {
 			out.AssignedBy = *a.AssignedByName
 		}

@@ -120,7 +120,11 @@ func (s *Server) verifySignaturesPage(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	http.Redirect(w, r, fmt.Sprintf("/documents/%d?ok=signatures#files-h", id), http.StatusSeeOther)
+	back := fmt.Sprintf("/documents/%d?ok=signatures#files-h", id)
+	if d, err := s.docs.Get(r.Context(), subjectFrom(r.Context()), id); err == nil && d.Direction == "outgoing" {
+		back = fmt.Sprintf("/outgoing/%d?ok=signatures#signatures", id)
+	}
+	http.Redirect(w, r, back, http.StatusSeeOther)
 }
 
 // signaturePanel builds the signature part of a document page.

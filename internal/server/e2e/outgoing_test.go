@@ -11,7 +11,9 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"vanthu/internal/config"
 	"vanthu/internal/identity"
+	"vanthu/internal/signature/sigtest"
 	"vanthu/internal/testkit"
 )
 
@@ -44,12 +46,20 @@ func actionFlash(p *testkit.Page) string { return p.Text(`[data-testid="action-f
 // An outgoing document from draft to its recipient, in the browser: the
 // handler drafts it with the keyboard and the unit picker and submits it
 // to one reviewer; the reviewer agrees; the office's clerk passes the
-// format check; the leader uploads the PDF signed with their own token and
-// approves; the clerk issues it (number and date given then); the
-// commune's clerk finds it in "Chờ vào sổ" and registers it; the sender,
-// watching the tracking table, presses "Làm mới" and sees it registered.
+// format check; the leader uploads the PDF signed with their own
+// certificate (a test PKI the app trusts) and is told at once it verified,
+// then approves; the clerk issues it (number and date given then) and the
+// server adds the agency's signature to the issued copy; the commune's
+// clerk finds it in "Chờ vào sổ", sees the agency-signed copy verified, and
+// registers it; the sender, watching the tracking table, presses "Làm mới"
+// and sees it registered.
 func TestOutgoingDraftToRecipientInTheBrowser(t *testing.T) {
-	app := testkit.Start(t)
+	pki := sigtest.New(t)
+	roots := sigtest.WriteFile(t, "roots.pem", pki.RootsPEM())
+	agency := sigtest.WriteFile(t, "agency.p12", pki.AgencyP12(t, "mật khẩu cơ quan"))
+	app := testkit.Start(t, func(c *config.Config) {
+		c.SignatureTrustRootsFile, c.AgencyP12File, c.AgencyP12Password = roots, agency, "mật khẩu cơ quan"
+	})
 	root := app.Unit("Ban Chấp hành Trung ương Đảng", "central", 0)
 	prov := app.Unit("Tỉnh ủy Thử nghiệm", "province", root)
 	commune := app.Unit("Đảng ủy xã Tân Lập", "commune", prov)
@@ -61,10 +71,12 @@ func TestOutgoingDraftToRecipientInTheBrowser(t *testing.T) {
 	app.User("vanthu.xa", commune, identity.RoleClerk, identity.ClearanceNone)
 
 	dir := t.TempDir()
-	pdf := []byte("%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Count 0/Kids[]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+	const signerName = "Trần Văn Bí Thư"
+	draft := sigtest.UnsignedPDF(t, "Du thao bao cao so ket")
+	signed := sigtest.SignPDF(t, sigtest.UnsignedPDF(t, "Bao cao so ket 6 thang"), pki.Person(t, signerName))
 	draftFile, signedFile := filepath.Join(dir, "du-thao.pdf"), filepath.Join(dir, "cong-van-da-ky.pdf")
-	for _, f := range []string{draftFile, signedFile} {
-		if err := os.WriteFile(f, pdf, 0o644); err != nil {
+	for f, b := range map[string][]byte{draftFile: draft, signedFile: signed} {
+		if err := os.WriteFile(f, b, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -183,6 +195,17 @@ func TestOutgoingDraftToRecipientInTheBrowser(t *testing.T) {
 	if s := p.Text(`[data-testid="version-row"][data-version="2"]`); !strings.Contains(s, "cong-van-da-ky.pdf") || !strings.Contains(s, "Bản đã ký số") {
 		t.Fatalf("signed version = %q", s)
 	}
+	// The signer is told at once, and the version shows the verdict.
+	if s := actionFlash(p); !strings.Contains(s, "Chữ ký số hợp lệ: "+signerName) {
+		t.Fatalf("flash after the signed upload = %q", s)
+	}
+	signedRow := `[data-testid="version-row"][data-version="2"] `
+	if s := p.Text(signedRow + `[data-testid="signature-verdict"]`); s != "Hợp lệ" {
+		t.Fatalf("signed version's verdict = %q", s)
+	}
+	if s := p.Text(signedRow + `[data-testid="signer-name"]`); s != signerName {
+		t.Fatalf("signed version's signer = %q", s)
+	}
 	// The upload's message goes first, so the next one is the approval's.
 	evalString(p, `(document.querySelector('[data-testid="action-flash"]').remove(), "")`)
 	p.Do(
@@ -213,6 +236,18 @@ func TestOutgoingDraftToRecipientInTheBrowser(t *testing.T) {
 	if s := p.Text(`[data-testid="tracking-row"][data-position="1"] [data-testid="tracking-status"]`); s != "Đã đến, chờ vào sổ" {
 		t.Fatalf("tracking before registration = %q", s)
 	}
+	// The issued copy: the signed PDF with the agency's signature, shown
+	// apart from the versions; the package for outside exchange is offered.
+	p.Do(chromedp.WaitVisible(css(`[data-testid="issued-copy-row"] [data-testid="signature-verdict"]`)))
+	if s := p.Text(`[data-testid="issued-copy-row"] [data-testid="signature-verdict"]`); s != "Hợp lệ" {
+		t.Fatalf("issued copy's verdict = %q", s)
+	}
+	if s := p.Text(`[data-testid="issued-copy-row"] .signers`); !strings.Contains(s, signerName) || !strings.Contains(s, sigtest.AgencyCN) {
+		t.Fatalf("issued copy's signers = %q", s)
+	}
+	if n := countNodes(p, `[data-testid="edxml-link"]`); n != 1 {
+		t.Fatal("no edXML package on the issued document")
+	}
 	// The page stays open while the commune registers it.
 	evalString(p, `(window.__stillHere = "yes")`)
 
@@ -226,6 +261,17 @@ func TestOutgoingDraftToRecipientInTheBrowser(t *testing.T) {
 	}
 	if s := p2.Text(`[data-testid="file-name"]`); s != "cong-van-da-ky.pdf" {
 		t.Fatalf("the copy's file = %q (only the signed version is sent)", s)
+	}
+	// What arrived is the agency-signed issued copy, verified on arrival.
+	p2.Do(chromedp.WaitVisible(css(`[data-testid="file-row"] [data-testid="issued-copy"]`)))
+	if s := p2.Text(`[data-testid="file-row"] [data-testid="signature-verdict"]`); s != "Hợp lệ" {
+		t.Fatalf("the recipient's verdict = %q", s)
+	}
+	if s := p2.Text(`[data-testid="file-row"] .signers`); !strings.Contains(s, sigtest.AgencyCN) || !strings.Contains(s, signerName) {
+		t.Fatalf("the recipient's copy's signers = %q", s)
+	}
+	if n := countNodes(p2, `[data-testid="no-agency-signature"]`); n != 0 {
+		t.Fatal("the recipient is told the copy has no agency signature")
 	}
 	p2.Do(
 		chromedp.Click(css(`[data-testid="receive-submit"]`)),
