@@ -230,3 +230,14 @@ func (s *Store) UnreadCount(ctx context.Context, userID int64) (int, error) {
 	}
 	return n, nil
 }
+
+// UnreadSummary counts userID's unread notifications and gives the highest
+// id among them (0 when none), the bound for MarkAllReadUpTo.
+func (s *Store) UnreadSummary(ctx context.Context, userID int64) (count int, newest int64, err error) {
+	err = s.db.QueryRow(ctx, `SELECT count(*), coalesce(max(id), 0) FROM notifications WHERE user_id = $1 AND read_at IS NULL`, userID).
+		Scan(&count, &newest)
+	if err != nil {
+		return 0, 0, fmt.Errorf("notify: count: %w", err)
+	}
+	return count, newest, nil
+}

@@ -30,6 +30,7 @@ func (s *Server) apiRoutes(r chi.Router) {
 	s.exchangeAPIRoutes(r)
 	s.scheduleAPIRoutes(r)
 	s.taskAPIRoutes(r)
+	s.notificationAPIRoutes(r)
 }
 
 // listResponse is the shape of every API list.

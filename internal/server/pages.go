@@ -26,6 +26,7 @@ func (s *Server) pageRoutes(r chi.Router) {
 	s.exchangePageRoutes(r)
 	s.scheduleRoutes(r)
 	s.taskPageRoutes(r)
+	s.notificationPageRoutes(r)
 }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
