@@ -74,7 +74,7 @@ func bellCount(n int) string {
 var categoryIcon = map[string]string{
 	"incoming":   "↓",
 	"assignment": "➜",
-	"deadline":   "⏱",
+	"deadline":   "!",
 	"returned":   "↩",
 	"decision":   "⚖",
 	"schedule":   "▦",
