@@ -7,6 +7,7 @@ type Viewer struct {
 	UnitName  string
 	RoleLabel string
 	IsAdmin   bool
+	Unread    int // unread notifications, shown on the header's bell
 }
 
 // Page carries what the layout needs around every page's content.

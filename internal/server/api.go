@@ -31,6 +31,7 @@ func (s *Server) apiRoutes(r chi.Router) {
 	s.scheduleAPIRoutes(r)
 	s.taskAPIRoutes(r)
 	s.reportAPIRoutes(r)
+	s.notificationAPIRoutes(r)
 }
 
 // listResponse is the shape of every API list.

@@ -453,8 +453,13 @@ func (s *Server) apiNotifications(w http.ResponseWriter, r *http.Request) {
 		}
 		limit = n
 	}
+	includeRead, err := includeReadParam(q)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	user := subjectFrom(r.Context()).UserID
-	page, err := s.notifications().ListUnread(r.Context(), user, q.Get("cursor"), limit)
+	page, err := s.notifications().List(r.Context(), user, includeRead, q.Get("cursor"), limit)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

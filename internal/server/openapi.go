@@ -15,6 +15,7 @@ type apiOperation struct {
 	Params                []obj
 	Body                  obj // request body schema ref or inline schema
 	BodyType              string
+	BodyOptional          bool // the request may come without a body
 	Response              obj
 	Status                string
 }
@@ -107,11 +108,16 @@ func apiOperations() []apiOperation {
 			queryParam("cursor", "Opaque cursor from next_cursor", str), queryParam("limit", "1–200 (default 50)", obj{"type": "integer"}),
 		}, Response: listOf("InboxItem")},
 		{Method: "GET", Path: "/api/v1/inbox/counts", Summary: "How many documents each of the caller's inboxes holds", Response: ref("InboxCounts")},
-		{Method: "GET", Path: "/api/v1/notifications", Summary: "The caller's unread notifications, newest first", Params: []obj{
+		{Method: "GET", Path: "/api/v1/notifications", Summary: "The caller's unread notifications, newest first (with include_read, the read ones after them)", Params: []obj{
+			queryParam("include_read", "true: list the read notifications too, after every unread one, newest first", obj{"type": "boolean"}),
 			queryParam("cursor", "Opaque cursor from next_cursor", str), queryParam("limit", "1–200 (default 50)", obj{"type": "integer"}),
 		}, Response: ref("NotificationList")},
 		{Method: "POST", Path: "/api/v1/notifications/{id}/read", Summary: "Mark one of the caller's notifications read",
 			Params: []obj{pathParam("id")}, Response: obj{"type": "object", "properties": obj{"unread_count": obj{"type": "integer"}}}},
+		{Method: "POST", Path: "/api/v1/notifications/read-all", Summary: "Mark the caller's unread notifications read (up to up_to_id when given); the body may be empty",
+			Body: obj{"type": "object", "properties": obj{"up_to_id": obj{"type": "integer", "format": "int64", "minimum": 0,
+				"description": "Mark only notifications with an id up to this (the newest the client showed); 0 or absent: all"}}}, BodyOptional: true,
+			Response: obj{"type": "object", "properties": obj{"marked": obj{"type": "integer"}, "unread_count": obj{"type": "integer"}}}},
 		// Work schedules (api_schedules.go).
 		{Method: "GET", Path: "/api/v1/schedules", Summary: "A unit's weekly work schedule (drafts only for its editors)", Params: []obj{
 			queryParam("unit_id", "Unit (default: the caller's unit)", integer),
@@ -658,7 +664,7 @@ func (s *Server) openAPIDocument() obj {
 			if ct == "" {
 				ct = "application/json"
 			}
-			o["requestBody"] = obj{"required": true, "content": obj{ct: obj{"schema": op.Body}}}
+			o["requestBody"] = obj{"required": !op.BodyOptional, "content": obj{ct: obj{"schema": op.Body}}}
 		}
 		item, _ := paths[op.Path].(obj)
 		if item == nil {

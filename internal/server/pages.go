@@ -27,6 +27,7 @@ func (s *Server) pageRoutes(r chi.Router) {
 	s.scheduleRoutes(r)
 	s.taskPageRoutes(r)
 	s.reportRoutes(r)
+	s.notificationPageRoutes(r)
 }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {

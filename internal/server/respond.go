@@ -116,7 +116,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c te
 
 // page builds the layout data shared by every page.
 func (s *Server) page(r *http.Request, title, active string) web.Page {
-	return web.Page{Title: title, Active: active, Viewer: viewerFrom(r.Context())}
+	return web.Page{Title: title, Active: active, Viewer: s.viewerWithUnread(r)}
 }
 
 // statusOf maps an error kind to its HTTP status.
