@@ -18,6 +18,7 @@ package dashboard
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -120,6 +121,22 @@ func (p Period) label(start time.Time) string {
 		return fmt.Sprintf("Năm %d", start.Year())
 	}
 	return start.Format("02/01/2006")
+}
+
+// short names the period starting at start on a chart axis.
+func (p Period) short(start time.Time) string {
+	switch p {
+	case Week:
+		_, w := start.ISOWeek()
+		return fmt.Sprintf("Tuần %d", w)
+	case Month:
+		return start.Format("01/2006")
+	case Quarter:
+		return fmt.Sprintf("Q%d/%d", (int(start.Month())+2)/3, start.Year())
+	case Year:
+		return strconv.Itoa(start.Year())
+	}
+	return start.Format("02/01")
 }
 
 // Limits of a query.

@@ -80,7 +80,8 @@ func (f Figures) zero() bool { return f == Figures{} }
 // Bucket is one period of the range.
 type Bucket struct {
 	Start, End time.Time // calendar days within the range
-	Label      string
+	Label      string    // Tuần 45 (02/11–08/11/2026)
+	Short      string    // Tuần 45, for chart axes
 	Figures
 }
 
@@ -195,7 +196,7 @@ func (s *Service) documentFigures(ctx context.Context, d *Dashboard) error {
 	byKey := map[time.Time]*Bucket{}
 	d.Series = make([]Bucket, len(spans))
 	for i, sp := range spans {
-		d.Series[i] = Bucket{Start: sp.start, End: sp.end, Label: d.Period.label(sp.key)}
+		d.Series[i] = Bucket{Start: sp.start, End: sp.end, Label: d.Period.label(sp.key), Short: d.Period.short(sp.key)}
 		byKey[sp.key] = &d.Series[i]
 	}
 	byUnit := map[int64]*UnitFigures{}

@@ -32,6 +32,7 @@ const (
 type Chart struct {
 	Kind    ChartKind `json:"kind"`
 	Labels  []string  `json:"labels"`
+	Tips    []string  `json:"tips,omitempty"` // labels in full where Labels are shortened
 	Series  []Series  `json:"series"`
 	Unit    string    `json:"unit"` // what a value counts, for tooltips: "văn bản", "việc"
 	Percent bool      `json:"percent,omitempty"`
@@ -78,9 +79,13 @@ func Text(s string) Cell { return Cell{Text: s} }
 // Link is a text cell leading to href.
 func Link(s, href string) Cell { return Cell{Text: s, Href: href} }
 
-// Int is a count cell, leading to href when href is not "".
+// Int is a count cell, leading to href when href is not "" and there is
+// something to see.
 func Int(n int64, href string) Cell {
 	v := float64(n)
+	if n == 0 {
+		href = ""
+	}
 	return Cell{Text: FormatInt(n), Value: &v, Href: href}
 }
 

@@ -26,6 +26,7 @@ func (s *Server) apiRoutes(r chi.Router) {
 	s.documentAPIRoutes(r)
 	s.routingAPIRoutes(r)
 	s.outgoingAPIRoutes(r)
+	s.dashboardAPIRoutes(r)
 }
 
 // listResponse is the shape of every API list.

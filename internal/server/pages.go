@@ -22,6 +22,7 @@ func (s *Server) pageRoutes(r chi.Router) {
 	}
 	s.printoutRoutes(r)
 	s.routingPageRoutes(r)
+	s.dashboardRoutes(r)
 }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {

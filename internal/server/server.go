@@ -21,6 +21,7 @@ import (
 	"vanthu/internal/audit"
 	"vanthu/internal/calendar"
 	"vanthu/internal/config"
+	"vanthu/internal/dashboard"
 	"vanthu/internal/documents"
 	"vanthu/internal/identity"
 	"vanthu/internal/org"
@@ -57,6 +58,8 @@ type Server struct {
 	docs      *documents.Service
 	routing   *routing.Service
 	outgoing  *outgoing.Service
+	// dashboards: tasks and reports add their figures as sections here.
+	dashboards *dashboard.Service
 }
 
 // New builds the server and its router.
@@ -73,10 +76,11 @@ func New(d Deps) *Server {
 		log: d.Log, cfg: d.Config, db: d.DB, store: d.Store, version: d.Version,
 		registry: reg, metrics: newHTTPMetrics(reg),
 		users: identity.NewStore(d.DB), units: units, audit: audit.New(d.DB),
-		registers: registers,
-		docs:      docs,
-		routing:   routing.New(d.DB, docs, calendar.New(d.DB)),
-		outgoing:  outgoing.New(d.DB, d.Store, registers, d.Config.NumberingProfile, d.Config.IsolatedSystem),
+		registers:  registers,
+		docs:       docs,
+		routing:    routing.New(d.DB, docs, calendar.New(d.DB)),
+		outgoing:   outgoing.New(d.DB, d.Store, registers, d.Config.NumberingProfile, d.Config.IsolatedSystem),
+		dashboards: dashboard.New(d.DB),
 	}
 }
 
