@@ -7,9 +7,12 @@
 --                  documents registered that day (the arrival cohort) and
 --                  how their handling ended; outgoing documents issued that
 --                  day.
+-- dash_doc_month   the same per month (day is the 1st): a year by month
+--                  reads a twelfth of the rows.
 -- dash_doc_open    incoming documents still in handling (03, 04, 05) by
 --                  arrival day and due date ('infinity' without one), so
 --                  "overdue today" is a sum over due < today.
+-- dash_open_now    the same without the arrival day: what is open today.
 -- dash_asg_open    open handling assignments (lead or cooperate) of each
 --                  person, by the document's unit and the deadline.
 --
@@ -17,8 +20,10 @@
 -- confidentiality, which is what access decides visibility on: a merge
 -- that moves a document moves its figures too.
 
+-- The small functions are plain SQL expressions (not STRICT) so the
+-- planner inlines them.
 CREATE FUNCTION dash_vn_day(ts timestamptz) RETURNS date
-LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN (ts AT TIME ZONE 'Asia/Ho_Chi_Minh')::date;
 
 -- 1 when day is a working day given its calendar listing (kind NULL: not
@@ -31,18 +36,28 @@ RETURN CASE kind WHEN 'holiday' THEN 0 WHEN 'workday' THEN 1
 -- Mondays to Fridays from Monday 5 January 1970 up to and including d
 -- (negative before it): differences count weekdays in (a, b].
 CREATE FUNCTION dash_weekday_index(d date) RETURNS bigint
-LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN 5 * floor((d - DATE '1970-01-05') / 7.0)::bigint
     + least((d - DATE '1970-01-05') - 7 * floor((d - DATE '1970-01-05') / 7.0)::bigint + 1, 5);
 
 -- Working days after a up to and including b (negative when b is before
--- a), like calendar.WorkingDaysBetween.
+-- a), like calendar.WorkingDaysBetween. PL/pgSQL keeps the calendar
+-- query's plan for the session.
 CREATE FUNCTION dash_working_days(a date, b date) RETURNS integer
-LANGUAGE sql STABLE PARALLEL SAFE STRICT
-RETURN CASE WHEN b < a THEN -1 ELSE 1 END * (
-    (dash_weekday_index(greatest(a, b)) - dash_weekday_index(least(a, b)))::integer
-    + coalesce((SELECT sum(dash_working(c.day, c.kind) - dash_working(c.day, NULL))::integer
-                FROM calendar_days c WHERE c.day > least(a, b) AND c.day <= greatest(a, b)), 0));
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+DECLARE
+    lo date := least(a, b);
+    hi date := greatest(a, b);
+    n integer;
+BEGIN
+    IF a IS NULL OR b IS NULL THEN
+        RETURN NULL;
+    END IF;
+    SELECT coalesce(sum(dash_working(c.day, c.kind) - dash_working(c.day, NULL)), 0) INTO n
+    FROM calendar_days c WHERE c.day > lo AND c.day <= hi;
+    n := n + (dash_weekday_index(hi) - dash_weekday_index(lo))::integer;
+    RETURN CASE WHEN b < a THEN -n ELSE n END;
+END $$;
 
 CREATE TABLE dash_doc_day (
     unit_id            bigint NOT NULL,
@@ -59,6 +74,8 @@ CREATE TABLE dash_doc_day (
     PRIMARY KEY (unit_id, day, conf)
 );
 
+CREATE TABLE dash_doc_month (LIKE dash_doc_day INCLUDING DEFAULTS INCLUDING CONSTRAINTS, PRIMARY KEY (unit_id, day, conf));
+
 CREATE TABLE dash_doc_open (
     unit_id  bigint NOT NULL,
     day      date NOT NULL,   -- arrival day
@@ -66,6 +83,14 @@ CREATE TABLE dash_doc_open (
     conf     clearance_level NOT NULL,
     n        integer NOT NULL DEFAULT 0,
     PRIMARY KEY (unit_id, day, due, conf)
+);
+
+CREATE TABLE dash_open_now (
+    unit_id  bigint NOT NULL,
+    due      date NOT NULL,
+    conf     clearance_level NOT NULL,
+    n        integer NOT NULL DEFAULT 0,
+    PRIMARY KEY (unit_id, due, conf)
 );
 
 CREATE TABLE dash_asg_open (
@@ -76,6 +101,28 @@ CREATE TABLE dash_asg_open (
     n         integer NOT NULL DEFAULT 0,
     PRIMARY KEY (unit_id, user_id, deadline, conf)
 );
+
+-- dash_day_add adds one contribution to a unit's day and month.
+CREATE FUNCTION dash_day_add(p_unit bigint, p_day date, p_conf clearance_level, p_received integer, p_done integer,
+    p_on_time integer, p_late integer, p_timed integer, p_seconds bigint, p_workdays bigint, p_issued integer) RETURNS void
+LANGUAGE sql AS $$
+    INSERT INTO dash_doc_day AS r (unit_id, day, conf, received, done, done_on_time, done_late, timed,
+                                   handling_seconds, handling_workdays, issued)
+    VALUES (p_unit, p_day, p_conf, p_received, p_done, p_on_time, p_late, p_timed, p_seconds, p_workdays, p_issued)
+    ON CONFLICT (unit_id, day, conf) DO UPDATE SET
+        received = r.received + excluded.received, done = r.done + excluded.done,
+        done_on_time = r.done_on_time + excluded.done_on_time, done_late = r.done_late + excluded.done_late,
+        timed = r.timed + excluded.timed, handling_seconds = r.handling_seconds + excluded.handling_seconds,
+        handling_workdays = r.handling_workdays + excluded.handling_workdays, issued = r.issued + excluded.issued;
+    INSERT INTO dash_doc_month AS r (unit_id, day, conf, received, done, done_on_time, done_late, timed,
+                                     handling_seconds, handling_workdays, issued)
+    VALUES (p_unit, date_trunc('month', p_day)::date, p_conf, p_received, p_done, p_on_time, p_late, p_timed, p_seconds, p_workdays, p_issued)
+    ON CONFLICT (unit_id, day, conf) DO UPDATE SET
+        received = r.received + excluded.received, done = r.done + excluded.done,
+        done_on_time = r.done_on_time + excluded.done_on_time, done_late = r.done_late + excluded.done_late,
+        timed = r.timed + excluded.timed, handling_seconds = r.handling_seconds + excluded.handling_seconds,
+        handling_workdays = r.handling_workdays + excluded.handling_workdays, issued = r.issued + excluded.issued;
+$$;
 
 -- dash_doc_apply adds (p_sign 1) or takes away (p_sign -1) what document d
 -- contributes.
@@ -90,32 +137,24 @@ BEGIN
         arrival := dash_vn_day(d.arrived_at);
         is_done := d.status = '06';
         finished := CASE WHEN is_done THEN dash_vn_day(d.completed_at) END;
-        INSERT INTO dash_doc_day AS r (unit_id, day, conf, received, done, done_on_time, done_late, timed,
-                                       handling_seconds, handling_workdays)
-        VALUES (d.unit_id, arrival, d.confidentiality, p_sign,
-                p_sign * is_done::integer,
-                p_sign * coalesce(finished <= d.due_date, false)::integer,
-                p_sign * coalesce(finished > d.due_date, false)::integer,
-                p_sign * (finished IS NOT NULL)::integer,
-                p_sign * CASE WHEN finished IS NOT NULL THEN round(extract(epoch FROM d.completed_at - d.arrived_at))::bigint ELSE 0 END,
-                p_sign * CASE WHEN finished IS NOT NULL THEN dash_working_days(arrival, finished) ELSE 0 END)
-        ON CONFLICT (unit_id, day, conf) DO UPDATE SET
-            received = r.received + excluded.received,
-            done = r.done + excluded.done,
-            done_on_time = r.done_on_time + excluded.done_on_time,
-            done_late = r.done_late + excluded.done_late,
-            timed = r.timed + excluded.timed,
-            handling_seconds = r.handling_seconds + excluded.handling_seconds,
-            handling_workdays = r.handling_workdays + excluded.handling_workdays;
+        PERFORM dash_day_add(d.unit_id, arrival, d.confidentiality, p_sign,
+            p_sign * is_done::integer,
+            p_sign * coalesce(finished <= d.due_date, false)::integer,
+            p_sign * coalesce(finished > d.due_date, false)::integer,
+            p_sign * (finished IS NOT NULL)::integer,
+            p_sign * CASE WHEN finished IS NOT NULL THEN round(extract(epoch FROM d.completed_at - d.arrived_at))::bigint ELSE 0 END,
+            p_sign * CASE WHEN finished IS NOT NULL THEN dash_working_days(arrival, finished) ELSE 0 END,
+            0);
         IF NOT is_done THEN
             INSERT INTO dash_doc_open AS r (unit_id, day, due, conf, n)
             VALUES (d.unit_id, arrival, coalesce(d.due_date, 'infinity'), d.confidentiality, p_sign)
             ON CONFLICT (unit_id, day, due, conf) DO UPDATE SET n = r.n + excluded.n;
+            INSERT INTO dash_open_now AS r (unit_id, due, conf, n)
+            VALUES (d.unit_id, coalesce(d.due_date, 'infinity'), d.confidentiality, p_sign)
+            ON CONFLICT (unit_id, due, conf) DO UPDATE SET n = r.n + excluded.n;
         END IF;
     ELSIF d.direction = 'outgoing' AND d.issued_at IS NOT NULL THEN
-        INSERT INTO dash_doc_day AS r (unit_id, day, conf, issued)
-        VALUES (d.unit_id, dash_vn_day(d.issued_at), d.confidentiality, p_sign)
-        ON CONFLICT (unit_id, day, conf) DO UPDATE SET issued = r.issued + excluded.issued;
+        PERFORM dash_day_add(d.unit_id, dash_vn_day(d.issued_at), d.confidentiality, 0, 0, 0, 0, 0, 0, 0, p_sign);
     END IF;
 END $$;
 
@@ -193,18 +232,22 @@ CREATE TRIGGER dash_assignments_update AFTER UPDATE ON assignments
 -- time, in working days, of every finished document whose handling spans
 -- it: one pass over the finished documents per statement.
 CREATE FUNCTION dash_calendar_apply(days date[], deltas integer[]) RETURNS void
-LANGUAGE sql AS $$
+LANGUAGE plpgsql AS $$
+BEGIN
+    CREATE TEMPORARY TABLE dash_calendar_delta ON COMMIT DROP AS
+    SELECT d.unit_id, dash_vn_day(d.arrived_at) AS day, d.confidentiality AS conf, sum(x.delta) AS delta
+    FROM (SELECT u.day, sum(u.delta) AS delta FROM unnest(days, deltas) AS u(day, delta)
+          GROUP BY u.day HAVING sum(u.delta) <> 0) x
+    JOIN documents d ON d.direction = 'incoming' AND d.status = '06' AND d.completed_at IS NOT NULL
+        AND x.day > dash_vn_day(d.arrived_at) AND x.day <= dash_vn_day(d.completed_at)
+    GROUP BY 1, 2, 3;
     UPDATE dash_doc_day r SET handling_workdays = r.handling_workdays + c.delta
-    FROM (
-        SELECT d.unit_id, dash_vn_day(d.arrived_at) AS day, d.confidentiality AS conf, sum(x.delta) AS delta
-        FROM (SELECT u.day, sum(u.delta) AS delta FROM unnest(days, deltas) AS u(day, delta)
-              GROUP BY u.day HAVING sum(u.delta) <> 0) x
-        JOIN documents d ON d.direction = 'incoming' AND d.status = '06' AND d.completed_at IS NOT NULL
-            AND x.day > dash_vn_day(d.arrived_at) AND x.day <= dash_vn_day(d.completed_at)
-        GROUP BY 1, 2, 3
-    ) c
+    FROM dash_calendar_delta c WHERE r.unit_id = c.unit_id AND r.day = c.day AND r.conf = c.conf;
+    UPDATE dash_doc_month r SET handling_workdays = r.handling_workdays + c.delta
+    FROM (SELECT unit_id, date_trunc('month', day)::date AS day, conf, sum(delta) AS delta FROM dash_calendar_delta GROUP BY 1, 2, 3) c
     WHERE r.unit_id = c.unit_id AND r.day = c.day AND r.conf = c.conf;
-$$;
+    DROP TABLE dash_calendar_delta;
+END $$;
 
 CREATE FUNCTION dash_calendar_changed() RETURNS trigger
 LANGUAGE plpgsql AS $$
@@ -243,25 +286,44 @@ CREATE TRIGGER dash_calendar_delete AFTER DELETE ON calendar_days
 -- documents that existed before this migration.
 CREATE FUNCTION dash_rebuild() RETURNS void
 LANGUAGE plpgsql AS $$
+DECLARE
+    first_day date;
+    last_day date;
 BEGIN
     LOCK TABLE documents, assignments, calendar_days IN SHARE MODE;
-    TRUNCATE dash_doc_day, dash_doc_open, dash_asg_open;
+    TRUNCATE dash_doc_day, dash_doc_month, dash_doc_open, dash_open_now, dash_asg_open;
+    -- Working days as a running count over every day the documents
+    -- span, so each document's handling time is a difference of two
+    -- lookups instead of a calendar query.
+    SELECT least(min(dash_vn_day(arrived_at)), min(dash_vn_day(completed_at))) - 1,
+           greatest(max(dash_vn_day(arrived_at)), max(dash_vn_day(completed_at))) + 1
+    INTO first_day, last_day
+    FROM documents WHERE direction = 'incoming' AND status = '06' AND completed_at IS NOT NULL;
+    CREATE TEMPORARY TABLE dash_workday_index ON COMMIT DROP AS
+    SELECT g::date AS day, sum(dash_working(g::date, c.kind)) OVER (ORDER BY g) AS idx
+    FROM generate_series(coalesce(first_day, current_date), coalesce(last_day, current_date), interval '1 day') g
+    LEFT JOIN calendar_days c ON c.day = g::date;
+    ALTER TABLE dash_workday_index ADD PRIMARY KEY (day);
+    ANALYZE dash_workday_index;
+
     INSERT INTO dash_doc_day (unit_id, day, conf, received, done, done_on_time, done_late, timed,
                               handling_seconds, handling_workdays, issued)
     SELECT unit_id, day, conf, sum(received), sum(done), sum(done_on_time), sum(done_late), sum(timed),
            sum(handling_seconds), sum(handling_workdays), sum(issued)
     FROM (
-        SELECT d.unit_id, dash_vn_day(d.arrived_at) AS day, d.confidentiality AS conf, 1 AS received,
+        SELECT d.unit_id, x.arrival AS day, d.confidentiality AS conf, 1 AS received,
                (d.status = '06')::integer AS done,
-               coalesce(d.status = '06' AND dash_vn_day(d.completed_at) <= d.due_date, false)::integer AS done_on_time,
-               coalesce(d.status = '06' AND dash_vn_day(d.completed_at) > d.due_date, false)::integer AS done_late,
-               (d.status = '06' AND d.completed_at IS NOT NULL)::integer AS timed,
-               CASE WHEN d.status = '06' AND d.completed_at IS NOT NULL
-                    THEN round(extract(epoch FROM d.completed_at - d.arrived_at))::bigint ELSE 0 END AS handling_seconds,
-               CASE WHEN d.status = '06' AND d.completed_at IS NOT NULL
-                    THEN dash_working_days(dash_vn_day(d.arrived_at), dash_vn_day(d.completed_at)) ELSE 0 END AS handling_workdays,
+               coalesce(d.status = '06' AND x.finished <= d.due_date, false)::integer AS done_on_time,
+               coalesce(d.status = '06' AND x.finished > d.due_date, false)::integer AS done_late,
+               (x.finished IS NOT NULL)::integer AS timed,
+               coalesce(round(extract(epoch FROM d.completed_at - d.arrived_at))::bigint * (x.finished IS NOT NULL)::integer, 0) AS handling_seconds,
+               coalesce((wb.idx - wa.idx)::bigint, 0) AS handling_workdays,
                0 AS issued
         FROM documents d
+        CROSS JOIN LATERAL (SELECT dash_vn_day(d.arrived_at) AS arrival,
+                                   CASE WHEN d.status = '06' THEN dash_vn_day(d.completed_at) END AS finished) x
+        LEFT JOIN dash_workday_index wa ON x.finished IS NOT NULL AND wa.day = x.arrival
+        LEFT JOIN dash_workday_index wb ON x.finished IS NOT NULL AND wb.day = x.finished
         WHERE d.direction = 'incoming' AND d.status IN ('03', '04', '05', '06') AND d.arrived_at IS NOT NULL
         UNION ALL
         SELECT d.unit_id, dash_vn_day(d.issued_at), d.confidentiality, 0, 0, 0, 0, 0, 0, 0, 1
@@ -269,16 +331,24 @@ BEGIN
         WHERE d.direction = 'outgoing' AND d.issued_at IS NOT NULL
     ) x
     GROUP BY unit_id, day, conf;
+    INSERT INTO dash_doc_month (unit_id, day, conf, received, done, done_on_time, done_late, timed,
+                                handling_seconds, handling_workdays, issued)
+    SELECT unit_id, date_trunc('month', day)::date, conf, sum(received), sum(done), sum(done_on_time), sum(done_late), sum(timed),
+           sum(handling_seconds), sum(handling_workdays), sum(issued)
+    FROM dash_doc_day GROUP BY 1, 2, 3;
     INSERT INTO dash_doc_open (unit_id, day, due, conf, n)
     SELECT d.unit_id, dash_vn_day(d.arrived_at), coalesce(d.due_date, 'infinity'), d.confidentiality, count(*)
     FROM documents d
     WHERE d.direction = 'incoming' AND d.status IN ('03', '04', '05') AND d.arrived_at IS NOT NULL
     GROUP BY 1, 2, 3, 4;
+    INSERT INTO dash_open_now (unit_id, due, conf, n)
+    SELECT unit_id, due, conf, sum(n) FROM dash_doc_open GROUP BY 1, 2, 3;
     INSERT INTO dash_asg_open (unit_id, user_id, deadline, conf, n)
     SELECT d.unit_id, a.assignee_user_id, coalesce(a.deadline, 'infinity'), d.confidentiality, count(*)
     FROM assignments a JOIN documents d ON d.id = a.document_id
     WHERE a.assignee_user_id IS NOT NULL AND a.role <> 'inform' AND a.status IN ('assigned', 'in_progress')
     GROUP BY 1, 2, 3, 4;
+    DROP TABLE dash_workday_index;
 END $$;
 
 SELECT dash_rebuild();

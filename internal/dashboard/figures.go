@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -142,9 +143,6 @@ func (s *Service) Build(ctx context.Context, sub access.Subject, q Query) (Dashb
 	if err := s.documentFigures(ctx, &d); err != nil {
 		return Dashboard{}, err
 	}
-	if err := s.people(ctx, &d); err != nil {
-		return Dashboard{}, err
-	}
 	for _, sec := range s.sections {
 		w, err := sec.Widget(ctx, d.Scope)
 		if err != nil {
@@ -189,7 +187,9 @@ func (s *Service) resolve(ctx context.Context, sub access.Subject, unitID int64)
 }
 
 // documentFigures reads the aggregates: the arrival cohort and issues by
-// period and by unit, and the documents still in handling.
+// period and by unit, the cohort's documents still in handling, what is
+// in handling today, and each person's open work. The four reads run side
+// by side on the pool.
 func (s *Service) documentFigures(ctx context.Context, d *Dashboard) error {
 	sc := d.Scope
 	spans := buckets(d.Period, d.From, d.To)
@@ -199,6 +199,116 @@ func (s *Service) documentFigures(ctx context.Context, d *Dashboard) error {
 		d.Series[i] = Bucket{Start: sp.start, End: sp.end, Label: d.Period.label(sp.key), Short: d.Period.short(sp.key)}
 		byKey[sp.key] = &d.Series[i]
 	}
+	// Whole months inside the range come from the monthly rows when the
+	// period is a month or longer; the days around them from daily rows.
+	monthFrom, monthTo := d.From, d.From
+	if d.Period == Month || d.Period == Quarter || d.Period == Year {
+		monthFrom = Month.start(d.From)
+		if !monthFrom.Equal(d.From) {
+			monthFrom = Month.next(monthFrom)
+		}
+		monthTo = Month.start(d.To.AddDate(0, 0, 1))
+		if !monthTo.After(monthFrom) {
+			monthFrom, monthTo = d.From, d.From
+		}
+	}
+
+	type row struct {
+		byPeriod bool
+		key      *time.Time
+		unit     *int64
+		f        Figures
+		n1, n2   int64
+	}
+	var cohort, open, now []row
+	var people []PersonFigures
+	var total int
+	reads := []func() error{
+		func() error {
+			rows, _ := s.db.Query(ctx, `
+				SELECT grouping(b) = 0 AS by_period, b, unit_id,
+					sum(received), sum(issued), sum(done), sum(done_on_time), sum(done_late), sum(timed),
+					sum(handling_seconds), sum(handling_workdays)
+				FROM (
+					SELECT date_trunc($5, day::timestamp) AS b, unit_id, received, issued, done, done_on_time, done_late, timed,
+						handling_seconds, handling_workdays
+					FROM dash_doc_month
+					WHERE unit_id = ANY($1) AND conf <= $2::clearance_level AND day >= $6 AND day < $7
+					UNION ALL
+					SELECT date_trunc($5, day::timestamp), unit_id, received, issued, done, done_on_time, done_late, timed,
+						handling_seconds, handling_workdays
+					FROM dash_doc_day
+					WHERE unit_id = ANY($1) AND conf <= $2::clearance_level AND day BETWEEN $3 AND $4 AND NOT (day >= $6 AND day < $7)
+				) x
+				GROUP BY GROUPING SETS ((b), (unit_id))`,
+				sc.Units, string(sc.Clearance), d.From, d.To, string(d.Period), monthFrom, monthTo)
+			var r row
+			_, err := pgx.ForEachRow(rows, []any{&r.byPeriod, &r.key, &r.unit, &r.f.Received, &r.f.Issued, &r.f.Done, &r.f.DoneOnTime,
+				&r.f.DoneLate, &r.f.Timed, &r.f.HandlingSeconds, &r.f.HandlingWorkingDays}, func() error {
+				r.f.DoneNoDeadline = r.f.Done - r.f.DoneOnTime - r.f.DoneLate
+				cohort = append(cohort, r)
+				return nil
+			})
+			return err
+		},
+		func() error {
+			rows, _ := s.db.Query(ctx, `
+				SELECT grouping(b) = 0 AS by_period, b, unit_id, sum(n), coalesce(sum(n) FILTER (WHERE due < $6), 0)
+				FROM (SELECT date_trunc($5, day::timestamp) AS b, unit_id, due, n FROM dash_doc_open
+					WHERE unit_id = ANY($1) AND conf <= $2::clearance_level AND day BETWEEN $3 AND $4) x
+				GROUP BY GROUPING SETS ((b), (unit_id))`,
+				sc.Units, string(sc.Clearance), d.From, d.To, string(d.Period), d.Today)
+			var r row
+			_, err := pgx.ForEachRow(rows, []any{&r.byPeriod, &r.key, &r.unit, &r.n1, &r.n2}, func() error {
+				open = append(open, r)
+				return nil
+			})
+			return err
+		},
+		func() error {
+			rows, _ := s.db.Query(ctx, `
+				SELECT unit_id, sum(n), coalesce(sum(n) FILTER (WHERE due < $3), 0) FROM dash_open_now
+				WHERE unit_id = ANY($1) AND conf <= $2::clearance_level
+				GROUP BY unit_id`, sc.Units, string(sc.Clearance), d.Today)
+			var r row
+			_, err := pgx.ForEachRow(rows, []any{&r.unit, &r.n1, &r.n2}, func() error {
+				now = append(now, r)
+				return nil
+			})
+			return err
+		},
+		func() error {
+			rows, _ := s.db.Query(ctx, `
+				SELECT a.user_id, u.full_name, sum(a.n) AS open, coalesce(sum(a.n) FILTER (WHERE a.deadline < $3), 0) AS overdue,
+					count(*) OVER () AS people
+				FROM dash_asg_open a JOIN users u ON u.id = a.user_id
+				WHERE a.unit_id = ANY($1) AND a.conf <= $2::clearance_level
+				GROUP BY a.user_id, u.full_name
+				HAVING sum(a.n) <> 0
+				ORDER BY overdue DESC, open DESC, u.full_name, a.user_id
+				LIMIT $4`, sc.Units, string(sc.Clearance), d.Today, MaxPeople)
+			var p PersonFigures
+			_, err := pgx.ForEachRow(rows, []any{&p.UserID, &p.Name, &p.Open, &p.Overdue, &total}, func() error {
+				people = append(people, p)
+				return nil
+			})
+			return err
+		},
+	}
+	errs := make([]error, len(reads))
+	var wg sync.WaitGroup
+	for i, read := range reads {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = read()
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("dashboard figures: %w", err)
+	}
+
 	byUnit := map[int64]*UnitFigures{}
 	unitRow := func(id int64) *UnitFigures {
 		if u, ok := byUnit[id]; ok {
@@ -215,76 +325,42 @@ func (s *Service) documentFigures(ctx context.Context, d *Dashboard) error {
 		}
 		return b, nil
 	}
-
-	// One pass over the day rows, grouped both ways.
-	rows, _ := s.db.Query(ctx, `
-		SELECT grouping(b) = 0 AS by_period, b, unit_id,
-			sum(received), sum(issued), sum(done), sum(done_on_time), sum(done_late), sum(timed),
-			sum(handling_seconds), sum(handling_workdays)
-		FROM (SELECT date_trunc($5, day::timestamp) AS b, * FROM dash_doc_day
-			WHERE unit_id = ANY($1) AND conf <= $2::clearance_level AND day BETWEEN $3 AND $4) x
-		GROUP BY GROUPING SETS ((b), (unit_id))`,
-		sc.Units, string(sc.Clearance), d.From, d.To, string(d.Period))
-	var byPeriod bool
-	var key *time.Time
-	var unit *int64
-	var f Figures
-	_, err := pgx.ForEachRow(rows, []any{&byPeriod, &key, &unit, &f.Received, &f.Issued, &f.Done, &f.DoneOnTime, &f.DoneLate,
-		&f.Timed, &f.HandlingSeconds, &f.HandlingWorkingDays}, func() error {
-		f.DoneNoDeadline = f.Done - f.DoneOnTime - f.DoneLate
-		if byPeriod {
-			b, err := bucketOf(*key)
+	for _, r := range cohort {
+		if r.byPeriod {
+			b, err := bucketOf(*r.key)
 			if err != nil {
 				return err
 			}
-			b.Figures.add(f)
-			return nil
+			b.Figures.add(r.f)
+			continue
 		}
-		unitRow(*unit).Figures.add(f)
-		d.Totals.add(f)
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("dashboard figures: %w", err)
+		unitRow(*r.unit).Figures.add(r.f)
+		d.Totals.add(r.f)
 	}
-
-	// Documents in handling: those of the range by period and unit, and
-	// all of them (whenever they arrived) by unit.
-	rows, _ = s.db.Query(ctx, `
-		SELECT grouping(b) = 0 AS by_period, b, unit_id,
-			coalesce(sum(n) FILTER (WHERE day BETWEEN $3 AND $4), 0),
-			coalesce(sum(n) FILTER (WHERE day BETWEEN $3 AND $4 AND due < $6), 0),
-			sum(n), coalesce(sum(n) FILTER (WHERE due < $6), 0)
-		FROM (SELECT date_trunc($5, day::timestamp) AS b, * FROM dash_doc_open
-			WHERE unit_id = ANY($1) AND conf <= $2::clearance_level) x
-		GROUP BY GROUPING SETS ((b), (unit_id))
-		HAVING grouping(b) = 1 OR sum(n) FILTER (WHERE day BETWEEN $3 AND $4) <> 0`,
-		sc.Units, string(sc.Clearance), d.From, d.To, string(d.Period), d.Today)
-	var open, overdue, openNow, overdueNow int64
-	_, err = pgx.ForEachRow(rows, []any{&byPeriod, &key, &unit, &open, &overdue, &openNow, &overdueNow}, func() error {
-		if byPeriod {
-			b, err := bucketOf(*key)
+	for _, r := range open {
+		if r.byPeriod {
+			b, err := bucketOf(*r.key)
 			if err != nil {
 				return err
 			}
-			b.Open += open
-			b.Overdue += overdue
-			return nil
+			b.Open += r.n1
+			b.Overdue += r.n2
+			continue
 		}
-		u := unitRow(*unit)
-		u.Open += open
-		u.Overdue += overdue
-		u.OpenNow += openNow
-		u.OverdueNow += overdueNow
-		d.Totals.Open += open
-		d.Totals.Overdue += overdue
-		d.OpenNow += openNow
-		d.OverdueNow += overdueNow
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("dashboard open documents: %w", err)
+		u := unitRow(*r.unit)
+		u.Open += r.n1
+		u.Overdue += r.n2
+		d.Totals.Open += r.n1
+		d.Totals.Overdue += r.n2
 	}
+	for _, r := range now {
+		u := unitRow(*r.unit)
+		u.OpenNow += r.n1
+		u.OverdueNow += r.n2
+		d.OpenNow += r.n1
+		d.OverdueNow += r.n2
+	}
+	d.ByPerson, d.PeopleTotal = people, total
 
 	// Units with something to show, named, in Vietnamese order.
 	ids := make([]int64, 0, len(byUnit))
@@ -293,9 +369,9 @@ func (s *Service) documentFigures(ctx context.Context, d *Dashboard) error {
 			ids = append(ids, id)
 		}
 	}
-	rows, _ = s.db.Query(ctx, `SELECT id, name, valid_to FROM units WHERE id = ANY($1) ORDER BY name, id`, ids)
+	rows, _ := s.db.Query(ctx, `SELECT id, name, valid_to FROM units WHERE id = ANY($1) ORDER BY name, id`, ids)
 	var ref UnitRef
-	_, err = pgx.ForEachRow(rows, []any{&ref.ID, &ref.Name, &ref.ValidTo}, func() error {
+	_, err := pgx.ForEachRow(rows, []any{&ref.ID, &ref.Name, &ref.ValidTo}, func() error {
 		u := byUnit[ref.ID]
 		u.UnitRef = ref
 		d.ByUnit = append(d.ByUnit, *u)
@@ -303,32 +379,6 @@ func (s *Service) documentFigures(ctx context.Context, d *Dashboard) error {
 	})
 	if err != nil {
 		return fmt.Errorf("dashboard unit names: %w", err)
-	}
-	return nil
-}
-
-// people reads the open work of each person on the documents counted,
-// most overdue first.
-func (s *Service) people(ctx context.Context, d *Dashboard) error {
-	sc := d.Scope
-	rows, _ := s.db.Query(ctx, `
-		SELECT a.user_id, u.full_name, sum(a.n) AS open, coalesce(sum(a.n) FILTER (WHERE a.deadline < $3), 0) AS overdue,
-			count(*) OVER () AS people
-		FROM dash_asg_open a JOIN users u ON u.id = a.user_id
-		WHERE a.unit_id = ANY($1) AND a.conf <= $2::clearance_level
-		GROUP BY a.user_id, u.full_name
-		HAVING sum(a.n) <> 0
-		ORDER BY overdue DESC, open DESC, u.full_name, a.user_id
-		LIMIT $4`, sc.Units, string(sc.Clearance), d.Today, MaxPeople)
-	var p PersonFigures
-	var total int
-	_, err := pgx.ForEachRow(rows, []any{&p.UserID, &p.Name, &p.Open, &p.Overdue, &total}, func() error {
-		d.ByPerson = append(d.ByPerson, p)
-		d.PeopleTotal = total
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("dashboard people: %w", err)
 	}
 	return nil
 }
