@@ -3,18 +3,24 @@
 -- them always equals a count over the base tables (the dashboard test
 -- compares them). Days are calendar days in Vietnam.
 --
--- dash_doc_day     one row per unit, day and confidentiality: incoming
---                  documents registered that day (the arrival cohort) and
---                  how their handling ended; outgoing documents issued that
---                  day.
--- dash_doc_month   the same per month (day is the 1st): a year by month
---                  reads a twelfth of the rows.
--- dash_doc_open    incoming documents still in handling (03, 04, 05) by
---                  arrival day and due date ('infinity' without one), so
---                  "overdue today" is a sum over due < today.
--- dash_open_now    the same without the arrival day: what is open today.
--- dash_asg_open    open handling assignments (lead or cooperate) of each
---                  person, by the document's unit and the deadline.
+-- dash_doc_agg    per grain (d day, w week, m month), unit, period start
+--                 and confidentiality: incoming documents registered in the
+--                 period (the arrival cohort) and how their handling ended;
+--                 outgoing documents issued in it. A range reads whole
+--                 months or weeks from the coarse grains and the days
+--                 around them from the daily one.
+-- dash_open_agg   incoming documents still in handling (03, 04, 05) per
+--                 grain, unit, arrival period and due date.
+-- dash_open_now   the same without the arrival: what is open today.
+-- dash_asg_open   open handling assignments (lead or cooperate) of each
+--                 person, by the document's unit and the deadline.
+--
+-- Due dates and deadlines are stored as they are ('infinity' without one)
+-- until they pass: dash_fold(day) then merges every row due before day
+-- into one row due '-infinity' ("overdue"), keeping the open tables small
+-- however long documents stay open. Sums are unchanged by folding, and a
+-- change written with an older watermark only leaves a row that the next
+-- fold merges, so no lock is shared between writers and the fold.
 --
 -- Rows are keyed by the document's current owning unit and its
 -- confidentiality, which is what access decides visibility on: a merge
@@ -59,30 +65,30 @@ BEGIN
     RETURN CASE WHEN b < a THEN -n ELSE n END;
 END $$;
 
-CREATE TABLE dash_doc_day (
+CREATE TABLE dash_doc_agg (
+    grain              "char" NOT NULL CHECK (grain IN ('d', 'w', 'm')),
     unit_id            bigint NOT NULL,
-    day                date NOT NULL,
+    day                date NOT NULL,               -- the first day of the period
     conf               clearance_level NOT NULL,
-    received           integer NOT NULL DEFAULT 0,  -- incoming registered (03–06) that arrived this day
+    received           integer NOT NULL DEFAULT 0,  -- incoming registered (03–06) that arrived in the period
     done               integer NOT NULL DEFAULT 0,  -- of them, finished (06)
     done_on_time       integer NOT NULL DEFAULT 0,  -- finished on or before the due date
     done_late          integer NOT NULL DEFAULT 0,  -- finished after the due date
     timed              integer NOT NULL DEFAULT 0,  -- finished with a completion time
     handling_seconds   bigint NOT NULL DEFAULT 0,   -- Σ completed_at − arrived_at
     handling_workdays  bigint NOT NULL DEFAULT 0,   -- Σ working days from arrival to completion
-    issued             integer NOT NULL DEFAULT 0,  -- outgoing issued this day
-    PRIMARY KEY (unit_id, day, conf)
+    issued             integer NOT NULL DEFAULT 0,  -- outgoing issued in the period
+    PRIMARY KEY (grain, unit_id, day, conf)
 );
 
-CREATE TABLE dash_doc_month (LIKE dash_doc_day INCLUDING DEFAULTS INCLUDING CONSTRAINTS, PRIMARY KEY (unit_id, day, conf));
-
-CREATE TABLE dash_doc_open (
+CREATE TABLE dash_open_agg (
+    grain    "char" NOT NULL CHECK (grain IN ('d', 'w', 'm')),
     unit_id  bigint NOT NULL,
-    day      date NOT NULL,   -- arrival day
-    due      date NOT NULL,   -- due date, 'infinity' when none
+    day      date NOT NULL,   -- the first day of the arrival period
+    due      date NOT NULL,   -- due date; 'infinity' when none, '-infinity' once folded
     conf     clearance_level NOT NULL,
     n        integer NOT NULL DEFAULT 0,
-    PRIMARY KEY (unit_id, day, due, conf)
+    PRIMARY KEY (grain, unit_id, day, due, conf)
 );
 
 CREATE TABLE dash_open_now (
@@ -96,32 +102,55 @@ CREATE TABLE dash_open_now (
 CREATE TABLE dash_asg_open (
     unit_id   bigint NOT NULL,   -- the document's owning unit
     user_id   bigint NOT NULL,
-    deadline  date NOT NULL,     -- 'infinity' when none
+    deadline  date NOT NULL,     -- 'infinity' when none, '-infinity' once folded
     conf      clearance_level NOT NULL,
     n         integer NOT NULL DEFAULT 0,
     PRIMARY KEY (unit_id, user_id, deadline, conf)
 );
 
--- dash_day_add adds one contribution to a unit's day and month.
+-- The fold watermark: due dates before it are stored as '-infinity'.
+CREATE TABLE dash_state (
+    singleton      boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+    folded_before  date NOT NULL
+);
+INSERT INTO dash_state (folded_before) VALUES ('-infinity');
+
+-- dash_due is how a due date or deadline is stored.
+CREATE FUNCTION dash_due(due date) RETURNS date
+LANGUAGE sql STABLE PARALLEL SAFE
+RETURN CASE WHEN due IS NULL THEN 'infinity'::date
+    WHEN due < (SELECT folded_before FROM dash_state) THEN '-infinity'::date ELSE due END;
+
+-- The periods holding a day: (grain, first day).
+CREATE FUNCTION dash_grains(day date) RETURNS TABLE (grain "char", start date)
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT * FROM (VALUES ('d'::"char", day), ('w'::"char", date_trunc('week', day)::date),
+                          ('m'::"char", date_trunc('month', day)::date)) v
+$$;
+
+-- dash_day_add adds one contribution to the periods holding a day.
 CREATE FUNCTION dash_day_add(p_unit bigint, p_day date, p_conf clearance_level, p_received integer, p_done integer,
     p_on_time integer, p_late integer, p_timed integer, p_seconds bigint, p_workdays bigint, p_issued integer) RETURNS void
 LANGUAGE sql AS $$
-    INSERT INTO dash_doc_day AS r (unit_id, day, conf, received, done, done_on_time, done_late, timed,
+    INSERT INTO dash_doc_agg AS r (grain, unit_id, day, conf, received, done, done_on_time, done_late, timed,
                                    handling_seconds, handling_workdays, issued)
-    VALUES (p_unit, p_day, p_conf, p_received, p_done, p_on_time, p_late, p_timed, p_seconds, p_workdays, p_issued)
-    ON CONFLICT (unit_id, day, conf) DO UPDATE SET
+    SELECT g.grain, p_unit, g.start, p_conf, p_received, p_done, p_on_time, p_late, p_timed, p_seconds, p_workdays, p_issued
+    FROM dash_grains(p_day) g ORDER BY g.grain
+    ON CONFLICT (grain, unit_id, day, conf) DO UPDATE SET
         received = r.received + excluded.received, done = r.done + excluded.done,
         done_on_time = r.done_on_time + excluded.done_on_time, done_late = r.done_late + excluded.done_late,
         timed = r.timed + excluded.timed, handling_seconds = r.handling_seconds + excluded.handling_seconds,
         handling_workdays = r.handling_workdays + excluded.handling_workdays, issued = r.issued + excluded.issued;
-    INSERT INTO dash_doc_month AS r (unit_id, day, conf, received, done, done_on_time, done_late, timed,
-                                     handling_seconds, handling_workdays, issued)
-    VALUES (p_unit, date_trunc('month', p_day)::date, p_conf, p_received, p_done, p_on_time, p_late, p_timed, p_seconds, p_workdays, p_issued)
-    ON CONFLICT (unit_id, day, conf) DO UPDATE SET
-        received = r.received + excluded.received, done = r.done + excluded.done,
-        done_on_time = r.done_on_time + excluded.done_on_time, done_late = r.done_late + excluded.done_late,
-        timed = r.timed + excluded.timed, handling_seconds = r.handling_seconds + excluded.handling_seconds,
-        handling_workdays = r.handling_workdays + excluded.handling_workdays, issued = r.issued + excluded.issued;
+$$;
+
+-- dash_open_add adds an open document to its arrival periods and to today.
+CREATE FUNCTION dash_open_add(p_unit bigint, p_day date, p_due date, p_conf clearance_level, p_n integer) RETURNS void
+LANGUAGE sql AS $$
+    INSERT INTO dash_open_agg AS r (grain, unit_id, day, due, conf, n)
+    SELECT g.grain, p_unit, g.start, dash_due(p_due), p_conf, p_n FROM dash_grains(p_day) g ORDER BY g.grain
+    ON CONFLICT (grain, unit_id, day, due, conf) DO UPDATE SET n = r.n + excluded.n;
+    INSERT INTO dash_open_now AS r (unit_id, due, conf, n) VALUES (p_unit, dash_due(p_due), p_conf, p_n)
+    ON CONFLICT (unit_id, due, conf) DO UPDATE SET n = r.n + excluded.n;
 $$;
 
 -- dash_doc_apply adds (p_sign 1) or takes away (p_sign -1) what document d
@@ -146,12 +175,7 @@ BEGIN
             p_sign * CASE WHEN finished IS NOT NULL THEN dash_working_days(arrival, finished) ELSE 0 END,
             0);
         IF NOT is_done THEN
-            INSERT INTO dash_doc_open AS r (unit_id, day, due, conf, n)
-            VALUES (d.unit_id, arrival, coalesce(d.due_date, 'infinity'), d.confidentiality, p_sign)
-            ON CONFLICT (unit_id, day, due, conf) DO UPDATE SET n = r.n + excluded.n;
-            INSERT INTO dash_open_now AS r (unit_id, due, conf, n)
-            VALUES (d.unit_id, coalesce(d.due_date, 'infinity'), d.confidentiality, p_sign)
-            ON CONFLICT (unit_id, due, conf) DO UPDATE SET n = r.n + excluded.n;
+            PERFORM dash_open_add(d.unit_id, arrival, d.due_date, d.confidentiality, p_sign);
         END IF;
     ELSIF d.direction = 'outgoing' AND d.issued_at IS NOT NULL THEN
         PERFORM dash_day_add(d.unit_id, dash_vn_day(d.issued_at), d.confidentiality, 0, 0, 0, 0, 0, 0, 0, p_sign);
@@ -165,7 +189,7 @@ LANGUAGE plpgsql AS $$
 BEGIN
     IF a.assignee_user_id IS NOT NULL AND a.role <> 'inform' AND a.status IN ('assigned', 'in_progress') AND p_unit IS NOT NULL THEN
         INSERT INTO dash_asg_open AS r (unit_id, user_id, deadline, conf, n)
-        VALUES (p_unit, a.assignee_user_id, coalesce(a.deadline, 'infinity'), p_conf, p_sign)
+        VALUES (p_unit, a.assignee_user_id, dash_due(a.deadline), p_conf, p_sign)
         ON CONFLICT (unit_id, user_id, deadline, conf) DO UPDATE SET n = r.n + excluded.n;
     END IF;
 END $$;
@@ -232,22 +256,19 @@ CREATE TRIGGER dash_assignments_update AFTER UPDATE ON assignments
 -- time, in working days, of every finished document whose handling spans
 -- it: one pass over the finished documents per statement.
 CREATE FUNCTION dash_calendar_apply(days date[], deltas integer[]) RETURNS void
-LANGUAGE plpgsql AS $$
-BEGIN
-    CREATE TEMPORARY TABLE dash_calendar_delta ON COMMIT DROP AS
-    SELECT d.unit_id, dash_vn_day(d.arrived_at) AS day, d.confidentiality AS conf, sum(x.delta) AS delta
-    FROM (SELECT u.day, sum(u.delta) AS delta FROM unnest(days, deltas) AS u(day, delta)
-          GROUP BY u.day HAVING sum(u.delta) <> 0) x
-    JOIN documents d ON d.direction = 'incoming' AND d.status = '06' AND d.completed_at IS NOT NULL
-        AND x.day > dash_vn_day(d.arrived_at) AND x.day <= dash_vn_day(d.completed_at)
-    GROUP BY 1, 2, 3;
-    UPDATE dash_doc_day r SET handling_workdays = r.handling_workdays + c.delta
-    FROM dash_calendar_delta c WHERE r.unit_id = c.unit_id AND r.day = c.day AND r.conf = c.conf;
-    UPDATE dash_doc_month r SET handling_workdays = r.handling_workdays + c.delta
-    FROM (SELECT unit_id, date_trunc('month', day)::date AS day, conf, sum(delta) AS delta FROM dash_calendar_delta GROUP BY 1, 2, 3) c
-    WHERE r.unit_id = c.unit_id AND r.day = c.day AND r.conf = c.conf;
-    DROP TABLE dash_calendar_delta;
-END $$;
+LANGUAGE sql AS $$
+    UPDATE dash_doc_agg r SET handling_workdays = r.handling_workdays + c.delta
+    FROM (
+        SELECT g.grain, d.unit_id, g.start AS day, d.confidentiality AS conf, sum(x.delta) AS delta
+        FROM (SELECT u.day, sum(u.delta) AS delta FROM unnest(days, deltas) AS u(day, delta)
+              GROUP BY u.day HAVING sum(u.delta) <> 0) x
+        JOIN documents d ON d.direction = 'incoming' AND d.status = '06' AND d.completed_at IS NOT NULL
+            AND x.day > dash_vn_day(d.arrived_at) AND x.day <= dash_vn_day(d.completed_at)
+        CROSS JOIN LATERAL dash_grains(dash_vn_day(d.arrived_at)) g
+        GROUP BY 1, 2, 3, 4
+    ) c
+    WHERE r.grain = c.grain AND r.unit_id = c.unit_id AND r.day = c.day AND r.conf = c.conf;
+$$;
 
 CREATE FUNCTION dash_calendar_changed() RETURNS trigger
 LANGUAGE plpgsql AS $$
@@ -281,9 +302,45 @@ CREATE TRIGGER dash_calendar_delete AFTER DELETE ON calendar_days
     REFERENCING OLD TABLE AS old_days
     FOR EACH STATEMENT EXECUTE FUNCTION dash_calendar_changed();
 
--- dash_rebuild computes every aggregate afresh from the base tables: for a
--- bulk load that ran with triggers off (the benchmark's COPY), and for the
--- documents that existed before this migration.
+-- dash_fold moves the watermark to day (never back, never past today in
+-- Vietnam) and merges the rows due before it. Safe to run at any time and
+-- from several replicas (one at a time, by an advisory lock).
+CREATE FUNCTION dash_fold(p_day date) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    cutoff date := least(p_day, dash_vn_day(now()));
+BEGIN
+    IF NOT pg_try_advisory_xact_lock(hashtext('vanthu.dash_fold')) THEN
+        RETURN;
+    END IF;
+    UPDATE dash_state SET folded_before = cutoff WHERE folded_before < cutoff;
+    WITH moved AS (
+        DELETE FROM dash_open_agg WHERE due < cutoff AND due > '-infinity' RETURNING grain, unit_id, dash_open_agg.day, conf, n
+    )
+    INSERT INTO dash_open_agg AS r (grain, unit_id, day, due, conf, n)
+    SELECT grain, unit_id, day, '-infinity', conf, sum(n) FROM moved GROUP BY 1, 2, 3, 5 ORDER BY 1, 2, 3, 5
+    ON CONFLICT (grain, unit_id, day, due, conf) DO UPDATE SET n = r.n + excluded.n;
+    WITH moved AS (
+        DELETE FROM dash_open_now WHERE due < cutoff AND due > '-infinity' RETURNING unit_id, conf, n
+    )
+    INSERT INTO dash_open_now AS r (unit_id, due, conf, n)
+    SELECT unit_id, '-infinity', conf, sum(n) FROM moved GROUP BY 1, 3 ORDER BY 1, 3
+    ON CONFLICT (unit_id, due, conf) DO UPDATE SET n = r.n + excluded.n;
+    WITH moved AS (
+        DELETE FROM dash_asg_open WHERE deadline < cutoff AND deadline > '-infinity' RETURNING unit_id, user_id, conf, n
+    )
+    INSERT INTO dash_asg_open AS r (unit_id, user_id, deadline, conf, n)
+    SELECT unit_id, user_id, '-infinity', conf, sum(n) FROM moved GROUP BY 1, 2, 4 ORDER BY 1, 2, 4
+    ON CONFLICT (unit_id, user_id, deadline, conf) DO UPDATE SET n = r.n + excluded.n;
+    -- Rows that sum to nothing are dropped so they do not pile up.
+    DELETE FROM dash_open_agg WHERE n = 0;
+    DELETE FROM dash_open_now WHERE n = 0;
+    DELETE FROM dash_asg_open WHERE n = 0;
+END $$;
+
+-- dash_rebuild computes every aggregate afresh from the base tables, folded
+-- up to today: for a bulk load that ran with triggers off (the benchmark's
+-- COPY), and for the documents that existed before this migration.
 CREATE FUNCTION dash_rebuild() RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -291,7 +348,8 @@ DECLARE
     last_day date;
 BEGIN
     LOCK TABLE documents, assignments, calendar_days IN SHARE MODE;
-    TRUNCATE dash_doc_day, dash_doc_month, dash_doc_open, dash_open_now, dash_asg_open;
+    TRUNCATE dash_doc_agg, dash_open_agg, dash_open_now, dash_asg_open;
+    UPDATE dash_state SET folded_before = greatest(folded_before, dash_vn_day(now()));
     -- Working days as a running count over every day the documents
     -- span, so each document's handling time is a difference of two
     -- lookups instead of a calendar query.
@@ -306,10 +364,10 @@ BEGIN
     ALTER TABLE dash_workday_index ADD PRIMARY KEY (day);
     ANALYZE dash_workday_index;
 
-    INSERT INTO dash_doc_day (unit_id, day, conf, received, done, done_on_time, done_late, timed,
-                              handling_seconds, handling_workdays, issued)
-    SELECT unit_id, day, conf, sum(received), sum(done), sum(done_on_time), sum(done_late), sum(timed),
-           sum(handling_seconds), sum(handling_workdays), sum(issued)
+    CREATE TEMPORARY TABLE dash_day_rows ON COMMIT DROP AS
+    SELECT unit_id, day, conf, sum(received) AS received, sum(done) AS done, sum(done_on_time) AS done_on_time,
+           sum(done_late) AS done_late, sum(timed) AS timed, sum(handling_seconds) AS handling_seconds,
+           sum(handling_workdays) AS handling_workdays, sum(issued) AS issued
     FROM (
         SELECT d.unit_id, x.arrival AS day, d.confidentiality AS conf, 1 AS received,
                (d.status = '06')::integer AS done,
@@ -331,24 +389,27 @@ BEGIN
         WHERE d.direction = 'outgoing' AND d.issued_at IS NOT NULL
     ) x
     GROUP BY unit_id, day, conf;
-    INSERT INTO dash_doc_month (unit_id, day, conf, received, done, done_on_time, done_late, timed,
-                                handling_seconds, handling_workdays, issued)
-    SELECT unit_id, date_trunc('month', day)::date, conf, sum(received), sum(done), sum(done_on_time), sum(done_late), sum(timed),
-           sum(handling_seconds), sum(handling_workdays), sum(issued)
-    FROM dash_doc_day GROUP BY 1, 2, 3;
-    INSERT INTO dash_doc_open (unit_id, day, due, conf, n)
-    SELECT d.unit_id, dash_vn_day(d.arrived_at), coalesce(d.due_date, 'infinity'), d.confidentiality, count(*)
-    FROM documents d
-    WHERE d.direction = 'incoming' AND d.status IN ('03', '04', '05') AND d.arrived_at IS NOT NULL
+    INSERT INTO dash_doc_agg (grain, unit_id, day, conf, received, done, done_on_time, done_late, timed,
+                              handling_seconds, handling_workdays, issued)
+    SELECT g.grain, r.unit_id, g.start, r.conf, sum(r.received), sum(r.done), sum(r.done_on_time), sum(r.done_late), sum(r.timed),
+           sum(r.handling_seconds), sum(r.handling_workdays), sum(r.issued)
+    FROM dash_day_rows r CROSS JOIN LATERAL dash_grains(r.day) g
     GROUP BY 1, 2, 3, 4;
+
+    INSERT INTO dash_open_agg (grain, unit_id, day, due, conf, n)
+    SELECT g.grain, d.unit_id, g.start, dash_due(d.due_date), d.confidentiality, count(*)
+    FROM documents d CROSS JOIN LATERAL dash_grains(dash_vn_day(d.arrived_at)) g
+    WHERE d.direction = 'incoming' AND d.status IN ('03', '04', '05') AND d.arrived_at IS NOT NULL
+    GROUP BY 1, 2, 3, 4, 5;
     INSERT INTO dash_open_now (unit_id, due, conf, n)
-    SELECT unit_id, due, conf, sum(n) FROM dash_doc_open GROUP BY 1, 2, 3;
+    SELECT unit_id, due, conf, sum(n) FROM dash_open_agg WHERE grain = 'd' GROUP BY 1, 2, 3;
     INSERT INTO dash_asg_open (unit_id, user_id, deadline, conf, n)
-    SELECT d.unit_id, a.assignee_user_id, coalesce(a.deadline, 'infinity'), d.confidentiality, count(*)
+    SELECT d.unit_id, a.assignee_user_id, dash_due(a.deadline), d.confidentiality, count(*)
     FROM assignments a JOIN documents d ON d.id = a.document_id
     WHERE a.assignee_user_id IS NOT NULL AND a.role <> 'inform' AND a.status IN ('assigned', 'in_progress')
     GROUP BY 1, 2, 3, 4;
     DROP TABLE dash_workday_index;
+    DROP TABLE dash_day_rows;
 END $$;
 
 SELECT dash_rebuild();

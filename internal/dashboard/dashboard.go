@@ -19,6 +19,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -158,6 +159,7 @@ type Query struct {
 type Service struct {
 	db       *pgxpool.Pool
 	sections []Section
+	folded   atomic.Int64 // the last day (Unix) this replica folded the open rows up to
 }
 
 // New wires the dashboards; sections add figures from other capabilities
@@ -169,6 +171,20 @@ func New(db *pgxpool.Pool, sections ...Section) *Service {
 // ErrUnitNotFound is a unit that does not exist or is outside the viewer's
 // scope (the two are not told apart).
 var ErrUnitNotFound = apperr.NotFound("Không tìm thấy đơn vị, hoặc đơn vị nằm ngoài phạm vi bạn được xem.")
+
+// fold merges the open rows whose due dates have passed, once a day per
+// replica (dash_fold is cheap when there is nothing to merge, and skips
+// while another replica folds).
+func (s *Service) fold(ctx context.Context, today time.Time) error {
+	if s.folded.Load() >= today.Unix() {
+		return nil
+	}
+	if _, err := s.db.Exec(ctx, `SELECT dash_fold($1)`, today); err != nil {
+		return fmt.Errorf("fold dashboard rows: %w", err)
+	}
+	s.folded.Store(today.Unix())
+	return nil
+}
 
 // Today is the current calendar day in Vietnam.
 func Today() time.Time { return vntime.Today() }

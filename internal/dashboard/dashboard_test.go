@@ -250,6 +250,10 @@ func (w *world) populate() {
 	w.exec(`UPDATE assignments SET deadline = CASE WHEN id % 3 = 0 THEN current_date - (id % 9)::int
 		WHEN id % 3 = 1 THEN current_date + 4 END`)
 
+	// A fold at an older watermark in the middle of the changes: rows due
+	// before it merge, later changes to those documents land beside them.
+	w.exec(`SELECT dash_fold($1)`, dashboard.Today().AddDate(0, 0, -60))
+
 	// Documents never counted as received: delivered and not registered,
 	// refused.
 	w.exec(`INSERT INTO documents (direction, unit_id, arrived_at, status, type_name, organ_name, subject)
@@ -637,12 +641,14 @@ func TestFiguresEqualDirectCounts(t *testing.T) {
 	}
 
 	// The aggregates kept by the triggers equal a rebuild from scratch.
-	tables := []string{"dash_doc_day", "dash_doc_month", "dash_doc_open", "dash_open_now", "dash_asg_open"}
+	tables := []string{"dash_doc_agg", "dash_open_agg", "dash_open_now", "dash_asg_open"}
 	snapshot := func() map[string][]string {
 		out := map[string][]string{}
 		for _, tab := range tables {
-			rows, _ := w.db.Query(w.ctx, `SELECT t::text FROM `+tab+` t WHERE to_jsonb(t) - 'unit_id' - 'day' - 'due' - 'conf' - 'user_id' - 'deadline'
-				<> (SELECT jsonb_object_agg(k, 0) FROM jsonb_object_keys(to_jsonb(t) - 'unit_id' - 'day' - 'due' - 'conf' - 'user_id' - 'deadline') k)
+			// Rows whose counts are all zero are left out.
+			const keys = `'grain' - 'unit_id' - 'day' - 'due' - 'conf' - 'user_id' - 'deadline'`
+			rows, _ := w.db.Query(w.ctx, `SELECT t::text FROM `+tab+` t WHERE to_jsonb(t) - `+keys+`
+				<> (SELECT jsonb_object_agg(k, 0) FROM jsonb_object_keys(to_jsonb(t) - `+keys+`) k)
 				ORDER BY 1`)
 			vals, err := pgx.CollectRows(rows, pgx.RowTo[string])
 			w.must(err)
@@ -650,12 +656,24 @@ func TestFiguresEqualDirectCounts(t *testing.T) {
 		}
 		return out
 	}
+	w.exec(`SELECT dash_fold($1)`, today)
 	kept := snapshot()
 	w.exec(`SELECT dash_rebuild()`)
 	rebuilt := snapshot()
 	for _, tab := range tables {
 		if !slices.Equal(kept[tab], rebuilt[tab]) {
-			t.Errorf("%s kept by triggers differs from a rebuild:\n kept    %v\n rebuilt %v", tab, kept[tab], rebuilt[tab])
+			var onlyKept, onlyRebuilt []string
+			for _, r := range kept[tab] {
+				if !slices.Contains(rebuilt[tab], r) {
+					onlyKept = append(onlyKept, r)
+				}
+			}
+			for _, r := range rebuilt[tab] {
+				if !slices.Contains(kept[tab], r) {
+					onlyRebuilt = append(onlyRebuilt, r)
+				}
+			}
+			t.Errorf("%s kept by triggers differs from a rebuild:\n only kept    %v\n only rebuilt %v", tab, onlyKept, onlyRebuilt)
 		}
 		if len(kept[tab]) == 0 {
 			t.Errorf("%s is empty", tab)

@@ -138,6 +138,9 @@ func (s *Service) Build(ctx context.Context, sub access.Subject, q Query) (Dashb
 	if err != nil {
 		return Dashboard{}, err
 	}
+	if err := s.fold(ctx, today); err != nil {
+		return Dashboard{}, err
+	}
 	d := Dashboard{Unit: unit, From: q.From, To: q.To, Today: today, Period: q.Period, UnitCount: len(units)}
 	d.Scope = Scope{Viewer: sub, UnitID: unit.ID, Units: units, Clearance: sub.Clearance, From: q.From, To: q.To, Period: q.Period, Today: today}
 	if err := s.documentFigures(ctx, &d); err != nil {
@@ -199,18 +202,38 @@ func (s *Service) documentFigures(ctx context.Context, d *Dashboard) error {
 		d.Series[i] = Bucket{Start: sp.start, End: sp.end, Label: d.Period.label(sp.key), Short: d.Period.short(sp.key)}
 		byKey[sp.key] = &d.Series[i]
 	}
-	// Whole months inside the range come from the monthly rows when the
-	// period is a month or longer; the days around them from daily rows.
-	monthFrom, monthTo := d.From, d.From
-	if d.Period == Month || d.Period == Quarter || d.Period == Year {
-		monthFrom = Month.start(d.From)
-		if !monthFrom.Equal(d.From) {
-			monthFrom = Month.next(monthFrom)
+	// Whole weeks or months inside the range come from the coarse rows
+	// when the period is made of them; the days around them from the
+	// daily rows.
+	grain, coarseFrom, coarseTo := "d", d.From, d.From
+	switch d.Period {
+	case Week:
+		grain = "w"
+	case Month, Quarter, Year:
+		grain = "m"
+	}
+	if grain != "d" {
+		unit := map[string]Period{"w": Week, "m": Month}[grain]
+		coarseFrom = unit.start(d.From)
+		if !coarseFrom.Equal(d.From) {
+			coarseFrom = unit.next(coarseFrom)
 		}
-		monthTo = Month.start(d.To.AddDate(0, 0, 1))
-		if !monthTo.After(monthFrom) {
-			monthFrom, monthTo = d.From, d.From
+		coarseTo = unit.start(d.To.AddDate(0, 0, 1))
+		if !coarseTo.After(coarseFrom) {
+			coarseFrom, coarseTo = d.From, d.From
 		}
+	}
+	// The coarse rows, and the daily rows before and after them, as three
+	// plain index ranges (the edges are empty when there is no coarse
+	// part, or it starts or ends with the range).
+	rowsOf := func(table string) string {
+		scope := `SELECT * FROM ` + table + ` WHERE unit_id = ANY($1) AND conf <= $2::clearance_level AND `
+		return `(` + scope + `grain = $8::"char" AND day >= $6 AND day < $7
+			UNION ALL ` + scope + `grain = 'd' AND day >= $3 AND day < $6
+			UNION ALL ` + scope + `grain = 'd' AND day >= $7 AND day <= $4)`
+	}
+	if grain == "d" {
+		coarseFrom, coarseTo = d.From, d.From // no coarse part: all days in the third range
 	}
 
 	type row struct {
@@ -229,19 +252,9 @@ func (s *Service) documentFigures(ctx context.Context, d *Dashboard) error {
 				SELECT grouping(b) = 0 AS by_period, b, unit_id,
 					sum(received), sum(issued), sum(done), sum(done_on_time), sum(done_late), sum(timed),
 					sum(handling_seconds), sum(handling_workdays)
-				FROM (
-					SELECT date_trunc($5, day::timestamp) AS b, unit_id, received, issued, done, done_on_time, done_late, timed,
-						handling_seconds, handling_workdays
-					FROM dash_doc_month
-					WHERE unit_id = ANY($1) AND conf <= $2::clearance_level AND day >= $6 AND day < $7
-					UNION ALL
-					SELECT date_trunc($5, day::timestamp), unit_id, received, issued, done, done_on_time, done_late, timed,
-						handling_seconds, handling_workdays
-					FROM dash_doc_day
-					WHERE unit_id = ANY($1) AND conf <= $2::clearance_level AND day BETWEEN $3 AND $4 AND NOT (day >= $6 AND day < $7)
-				) x
+				FROM (SELECT date_trunc($5, day::timestamp) AS b, * FROM `+rowsOf("dash_doc_agg")+` r) x
 				GROUP BY GROUPING SETS ((b), (unit_id))`,
-				sc.Units, string(sc.Clearance), d.From, d.To, string(d.Period), monthFrom, monthTo)
+				sc.Units, string(sc.Clearance), d.From, d.To, string(d.Period), coarseFrom, coarseTo, grain)
 			var r row
 			_, err := pgx.ForEachRow(rows, []any{&r.byPeriod, &r.key, &r.unit, &r.f.Received, &r.f.Issued, &r.f.Done, &r.f.DoneOnTime,
 				&r.f.DoneLate, &r.f.Timed, &r.f.HandlingSeconds, &r.f.HandlingWorkingDays}, func() error {
@@ -253,11 +266,10 @@ func (s *Service) documentFigures(ctx context.Context, d *Dashboard) error {
 		},
 		func() error {
 			rows, _ := s.db.Query(ctx, `
-				SELECT grouping(b) = 0 AS by_period, b, unit_id, sum(n), coalesce(sum(n) FILTER (WHERE due < $6), 0)
-				FROM (SELECT date_trunc($5, day::timestamp) AS b, unit_id, due, n FROM dash_doc_open
-					WHERE unit_id = ANY($1) AND conf <= $2::clearance_level AND day BETWEEN $3 AND $4) x
+				SELECT grouping(b) = 0 AS by_period, b, unit_id, sum(n), coalesce(sum(n) FILTER (WHERE due < $9), 0)
+				FROM (SELECT date_trunc($5, day::timestamp) AS b, unit_id, due, n FROM `+rowsOf("dash_open_agg")+` r) x
 				GROUP BY GROUPING SETS ((b), (unit_id))`,
-				sc.Units, string(sc.Clearance), d.From, d.To, string(d.Period), d.Today)
+				sc.Units, string(sc.Clearance), d.From, d.To, string(d.Period), coarseFrom, coarseTo, grain, d.Today)
 			var r row
 			_, err := pgx.ForEachRow(rows, []any{&r.byPeriod, &r.key, &r.unit, &r.n1, &r.n2}, func() error {
 				open = append(open, r)

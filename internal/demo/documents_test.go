@@ -30,7 +30,7 @@ func TestSeedDocuments(t *testing.T) {
 		SELECT (SELECT count(*) FROM (SELECT register_id, number_period, max(arrival_number) - count(*) AS gap FROM documents
 				WHERE direction = 'incoming' GROUP BY 1, 2) g WHERE gap <> 0),
 			(SELECT count(DISTINCT status) FROM documents WHERE direction = 'incoming'),
-			(SELECT sum(received) FROM dash_doc_day), (SELECT sum(n) FROM dash_open_now), (SELECT sum(n) FROM dash_asg_open)`).
+			(SELECT sum(received) FROM dash_doc_agg WHERE grain = 'd'), (SELECT sum(n) FROM dash_open_now), (SELECT sum(n) FROM dash_asg_open)`).
 		Scan(&gaps, &states, &received, &open, &assigned); err != nil {
 		t.Fatal(err)
 	}

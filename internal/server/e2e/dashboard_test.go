@@ -3,7 +3,6 @@ package e2e
 import (
 	"fmt"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -54,12 +53,6 @@ func TestDashboardDrillDown(t *testing.T) {
 		chromedp.Navigate(app.URL+"/reports/dashboard?"+url.Values{"from": {from}}.Encode()),
 		chromedp.WaitVisible(css(`[data-testid="dashboard"]`)),
 	)
-	if f := os.Getenv("DASH_SHOT"); f != "" {
-		for i := range 5 {
-			evalString(p, fmt.Sprintf("window.scrollTo(0, %d); ''", i*850))
-			os.WriteFile(fmt.Sprintf("%s%d.png", f, i), p.Screenshot(), 0o644)
-		}
-	}
 	if got := p.Text(`[data-testid="tile-value-received"]`); got != "9" {
 		t.Fatalf("received %q, want 9", got)
 	}
