@@ -128,30 +128,39 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
                           ('m'::"char", date_trunc('month', day)::date)) v
 $$;
 
--- dash_day_add adds one contribution to the periods holding a day.
+-- dash_day_add adds one contribution to the periods holding a day (in
+-- PL/pgSQL, whose statement plans the session keeps: a trigger calls it on
+-- every change).
 CREATE FUNCTION dash_day_add(p_unit bigint, p_day date, p_conf clearance_level, p_received integer, p_done integer,
     p_on_time integer, p_late integer, p_timed integer, p_seconds bigint, p_workdays bigint, p_issued integer) RETURNS void
-LANGUAGE sql AS $$
+LANGUAGE plpgsql AS $$
+BEGIN
     INSERT INTO dash_doc_agg AS r (grain, unit_id, day, conf, received, done, done_on_time, done_late, timed,
                                    handling_seconds, handling_workdays, issued)
-    SELECT g.grain, p_unit, g.start, p_conf, p_received, p_done, p_on_time, p_late, p_timed, p_seconds, p_workdays, p_issued
-    FROM dash_grains(p_day) g ORDER BY g.grain
+    VALUES ('d', p_unit, p_day, p_conf, p_received, p_done, p_on_time, p_late, p_timed, p_seconds, p_workdays, p_issued),
+           ('m', p_unit, date_trunc('month', p_day)::date, p_conf, p_received, p_done, p_on_time, p_late, p_timed, p_seconds, p_workdays, p_issued),
+           ('w', p_unit, date_trunc('week', p_day)::date, p_conf, p_received, p_done, p_on_time, p_late, p_timed, p_seconds, p_workdays, p_issued)
     ON CONFLICT (grain, unit_id, day, conf) DO UPDATE SET
         received = r.received + excluded.received, done = r.done + excluded.done,
         done_on_time = r.done_on_time + excluded.done_on_time, done_late = r.done_late + excluded.done_late,
         timed = r.timed + excluded.timed, handling_seconds = r.handling_seconds + excluded.handling_seconds,
         handling_workdays = r.handling_workdays + excluded.handling_workdays, issued = r.issued + excluded.issued;
-$$;
+END $$;
 
 -- dash_open_add adds an open document to its arrival periods and to today.
 CREATE FUNCTION dash_open_add(p_unit bigint, p_day date, p_due date, p_conf clearance_level, p_n integer) RETURNS void
-LANGUAGE sql AS $$
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_due date := dash_due(p_due);
+BEGIN
     INSERT INTO dash_open_agg AS r (grain, unit_id, day, due, conf, n)
-    SELECT g.grain, p_unit, g.start, dash_due(p_due), p_conf, p_n FROM dash_grains(p_day) g ORDER BY g.grain
+    VALUES ('d', p_unit, p_day, v_due, p_conf, p_n),
+           ('m', p_unit, date_trunc('month', p_day)::date, v_due, p_conf, p_n),
+           ('w', p_unit, date_trunc('week', p_day)::date, v_due, p_conf, p_n)
     ON CONFLICT (grain, unit_id, day, due, conf) DO UPDATE SET n = r.n + excluded.n;
-    INSERT INTO dash_open_now AS r (unit_id, due, conf, n) VALUES (p_unit, dash_due(p_due), p_conf, p_n)
+    INSERT INTO dash_open_now AS r (unit_id, due, conf, n) VALUES (p_unit, v_due, p_conf, p_n)
     ON CONFLICT (unit_id, due, conf) DO UPDATE SET n = r.n + excluded.n;
-$$;
+END $$;
 
 -- dash_doc_apply adds (p_sign 1) or takes away (p_sign -1) what document d
 -- contributes.
@@ -216,11 +225,15 @@ CREATE TRIGGER dash_documents_insert AFTER INSERT ON documents
     FOR EACH ROW EXECUTE FUNCTION dash_documents_changed();
 CREATE TRIGGER dash_documents_delete AFTER DELETE ON documents
     FOR EACH ROW EXECUTE FUNCTION dash_documents_changed();
+-- Only what the figures read: moving between 03, 04 and 05 (presenting,
+-- directing, accepting) changes nothing and takes no aggregate row lock.
 CREATE TRIGGER dash_documents_update AFTER UPDATE ON documents
     FOR EACH ROW
-    WHEN ((OLD.direction, OLD.unit_id, OLD.confidentiality, OLD.status, OLD.arrived_at, OLD.completed_at, OLD.due_date, OLD.issued_at)
+    WHEN ((OLD.direction, OLD.unit_id, OLD.confidentiality, OLD.arrived_at, OLD.due_date, OLD.issued_at,
+           OLD.status IN ('03', '04', '05', '06'), OLD.status = '06', CASE WHEN OLD.status = '06' THEN OLD.completed_at END)
           IS DISTINCT FROM
-          (NEW.direction, NEW.unit_id, NEW.confidentiality, NEW.status, NEW.arrived_at, NEW.completed_at, NEW.due_date, NEW.issued_at))
+          (NEW.direction, NEW.unit_id, NEW.confidentiality, NEW.arrived_at, NEW.due_date, NEW.issued_at,
+           NEW.status IN ('03', '04', '05', '06'), NEW.status = '06', CASE WHEN NEW.status = '06' THEN NEW.completed_at END))
     EXECUTE FUNCTION dash_documents_changed();
 
 CREATE FUNCTION dash_assignments_changed() RETURNS trigger

@@ -181,7 +181,7 @@ func (s *Service) resolve(ctx context.Context, sub access.Subject, unitID int64)
 				SELECT p.predecessor_id FROM unit_succession p WHERE p.successor_id = t.id
 			) x
 		)
-		SELECT id FROM tree WHERE $2::bigint[] IS NULL OR id = ANY($2) ORDER BY id`, unitID, sub.ViewUnits())
+		SELECT id FROM tree WHERE $2 OR id = ANY($3) ORDER BY id`, unitID, sub.IsAdmin, sub.ViewUnits())
 	units, err := pgx.CollectRows(rows, pgx.RowTo[int64])
 	if err != nil {
 		return u, nil, fmt.Errorf("units under %d: %w", unitID, err)
@@ -425,8 +425,8 @@ func (s *Service) Choices(ctx context.Context, sub access.Subject, unitID int64)
 			UNION ALL SELECT id, 3, 0 FROM units WHERE parent_id = $2 AND valid_to IS NULL
 		)
 		SELECT p.id, u.name, p.grp FROM picked p JOIN units u ON u.id = p.id
-		WHERE $3::bigint[] IS NULL OR p.id = ANY($3)
-		ORDER BY p.grp, p.depth, u.name, p.id`, mine, unitID, sub.ViewUnits())
+		WHERE $3 OR p.id = ANY($4)
+		ORDER BY p.grp, p.depth, u.name, p.id`, mine, unitID, sub.IsAdmin, sub.ViewUnits())
 	var c Choice
 	var grp int
 	var out []Choice

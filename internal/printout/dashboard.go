@@ -27,9 +27,26 @@ type Table struct {
 	Title   string
 	Note    string
 	Sheet   string // the worksheet name (cut to Excel's 31 characters)
+	Chart   *Chart // drawn above the table in the PDF; nil for none
 	Columns []Column
 	Rows    []Row
 	Empty   string // printed when there are no rows
+}
+
+// Chart is a chart to draw: "bar" (series side by side per label), "line"
+// or "hbar" (one bar per label, first series, at most ten).
+type Chart struct {
+	Kind    string
+	Labels  []string
+	Series  []Series
+	Percent bool // values are percentages: the axis runs to 100
+}
+
+// Series is one named row of values; Missing marks labels without one.
+type Series struct {
+	Name    string
+	Values  []float64
+	Missing []bool
 }
 
 // Column is a table column; numeric columns align right.
@@ -267,7 +284,7 @@ func DashboardPDF(w io.Writer, r Report) error {
 		pdf.SetFont(serif, "I", 9)
 		note := splitCell(pdf, oneLine(t.Note), width)
 		head := headerLines(pdf, t.Columns, widths)
-		need := 7 + float64(len(note))*4.2 + float64(head)*dashLineH + 2*dashPad + 3*(dashLineH+2*dashPad)
+		need := 7 + float64(len(note))*4.2 + float64(head)*dashLineH + 2*dashPad + 3*(dashLineH+2*dashPad) + chartHeight(t.Chart)
 		if pdf.GetY()+need > bottom {
 			pdf.AddPage()
 		}
@@ -281,6 +298,7 @@ func DashboardPDF(w io.Writer, r Report) error {
 			}
 			pdf.Ln(1)
 		}
+		drawChart(pdf, t.Chart, dashMargin, pdf.GetY(), width)
 		if len(t.Rows) == 0 {
 			pdf.SetFont(serif, "I", dashBody)
 			pdf.CellFormat(width, 8, oneLine(t.Empty), "1", 1, "C", false, 0, "")
@@ -354,4 +372,189 @@ func headerLines(pdf *fpdf.Fpdf, cols []Column, widths []float64) int {
 		n = max(n, len(splitCell(pdf, oneLine(c.Label), widths[i])))
 	}
 	return int(math.Max(1, float64(n)))
+}
+
+// Okabe and Ito's palette, told apart with colour blindness and in grey.
+var chartColours = [][3]int{{0, 114, 178}, {230, 159, 0}, {0, 158, 115}, {204, 121, 167}}
+
+const (
+	chartPlotH  = 52.0 // mm, bar and line charts
+	chartHBarH  = 6.0  // mm per bar
+	chartMaxBar = 10
+)
+
+// chartHeight is the room a chart takes, 0 for none.
+func chartHeight(c *Chart) float64 {
+	if c == nil || len(c.Labels) == 0 || len(c.Series) == 0 {
+		return 0
+	}
+	if c.Kind == "hbar" {
+		return float64(min(len(c.Labels), chartMaxBar))*chartHBarH + 6
+	}
+	return chartPlotH + 14
+}
+
+// axisTop picks a round top for a value axis and its step.
+func axisTop(max float64, percent bool) (top, step float64) {
+	if percent {
+		return 100, 25
+	}
+	if max <= 0 {
+		return 1, 1
+	}
+	raw := max / 4
+	p := math.Pow(10, math.Floor(math.Log10(raw)))
+	step = 10 * p
+	for _, m := range []float64{1, 2, 5} {
+		if m*p >= raw {
+			step = m * p
+			break
+		}
+	}
+	step = math.Max(step, 1)
+	return step * math.Ceil(max/step), step
+}
+
+func chartValue(v float64, percent bool) string {
+	s := strings.Replace(fmt.Sprintf("%.1f", v), ".", ",", 1)
+	if percent {
+		return s + "%"
+	}
+	if v == math.Trunc(v) {
+		s = fmt.Sprintf("%.0f", v)
+		for i := len(s) - 3; i > 0; i -= 3 {
+			s = s[:i] + "." + s[i:]
+		}
+	}
+	return s
+}
+
+func missingAt(s Series, i int) bool { return i < len(s.Missing) && s.Missing[i] }
+
+// drawChart draws c at (x, y), width w wide, and moves below it.
+func drawChart(pdf *fpdf.Fpdf, c *Chart, x, y, w float64) {
+	h := chartHeight(c)
+	if h == 0 {
+		return
+	}
+	pdf.SetLineWidth(0.2)
+	if c.Kind == "hbar" {
+		s := c.Series[0]
+		n := min(len(c.Labels), chartMaxBar)
+		top := 0.0
+		for i := range n {
+			if !missingAt(s, i) {
+				top = math.Max(top, s.Values[i])
+			}
+		}
+		top, _ = axisTop(top, c.Percent)
+		label, room := 70.0, w*0.55
+		pdf.SetFont(serif, "", 8.5)
+		for i := range n {
+			yy := y + float64(i)*chartHBarH
+			pdf.SetXY(x, yy)
+			pdf.CellFormat(label-2, chartHBarH, shortText(pdf, oneLine(c.Labels[i]), label-2), "", 0, "RM", false, 0, "")
+			if missingAt(s, i) {
+				continue
+			}
+			bw := math.Max(s.Values[i]/top*room, 0.3)
+			col := chartColours[0]
+			pdf.SetFillColor(col[0], col[1], col[2])
+			pdf.Rect(x+label, yy+1, bw, chartHBarH-2, "FD")
+			pdf.SetXY(x+label+bw+1, yy)
+			pdf.CellFormat(30, chartHBarH, chartValue(s.Values[i], c.Percent), "", 0, "LM", false, 0, "")
+		}
+		pdf.Line(x+label, y, x+label, y+float64(n)*chartHBarH)
+		pdf.SetXY(x, y+h)
+		return
+	}
+	left, plotW := x+16, w*0.6-16
+	top := 0.0
+	for _, s := range c.Series {
+		for i, v := range s.Values {
+			if !missingAt(s, i) {
+				top = math.Max(top, v)
+			}
+		}
+	}
+	top, step := axisTop(top, c.Percent)
+	base := y + 4 + chartPlotH // room above for the top tick
+	yOf := func(v float64) float64 { return base - v/top*chartPlotH }
+	pdf.SetFont(serif, "", 7.5)
+	pdf.SetDrawColor(200, 200, 200)
+	for v := 0.0; v <= top+step/2; v += step {
+		pdf.Line(left, yOf(v), left+plotW, yOf(v))
+		pdf.SetXY(x, yOf(v)-2)
+		pdf.CellFormat(15, 4, chartValue(v, c.Percent), "", 0, "R", false, 0, "")
+	}
+	pdf.SetDrawColor(0, 0, 0)
+	pdf.Line(left, base, left+plotW, base)
+	n := len(c.Labels)
+	group := plotW / float64(n)
+	every := int(math.Ceil(14 / group))
+	for i, l := range c.Labels {
+		if i%every == 0 {
+			pdf.SetXY(left+group*float64(i)+group/2-10, base+1)
+			pdf.CellFormat(20, 4, shortText(pdf, oneLine(l), 20), "", 0, "C", false, 0, "")
+		}
+	}
+	for si, s := range c.Series {
+		col := chartColours[si%len(chartColours)]
+		pdf.SetFillColor(col[0], col[1], col[2])
+		pdf.SetDrawColor(col[0], col[1], col[2])
+		if c.Kind == "line" {
+			pdf.SetLineWidth(0.6)
+			var px, py float64
+			pen := false
+			for i, v := range s.Values {
+				if missingAt(s, i) {
+					pen = false
+					continue
+				}
+				cx, cy := left+group*(float64(i)+0.5), yOf(v)
+				if pen {
+					pdf.Line(px, py, cx, cy)
+				}
+				if si%2 == 0 {
+					pdf.Circle(cx, cy, 0.9, "F")
+				} else {
+					pdf.Rect(cx-0.9, cy-0.9, 1.8, 1.8, "F")
+				}
+				px, py, pen = cx, cy, true
+			}
+			pdf.SetLineWidth(0.2)
+		} else {
+			inner := group * 0.8 / float64(len(c.Series))
+			pdf.SetDrawColor(0, 0, 0)
+			for i, v := range s.Values {
+				if missingAt(s, i) || v == 0 {
+					continue
+				}
+				bx := left + group*float64(i) + group*0.1 + inner*float64(si)
+				pdf.Rect(bx, yOf(v), math.Max(inner-0.2, 0.2), v/top*chartPlotH, "FD")
+			}
+		}
+		// The legend, right of the plot.
+		ly := y + 4 + float64(si)*6
+		pdf.SetDrawColor(0, 0, 0)
+		pdf.Rect(left+plotW+6, ly, 5, 3.5, "FD")
+		pdf.SetFont(serif, "", 9)
+		pdf.SetXY(left+plotW+12, ly-0.5)
+		pdf.CellFormat(60, 4.5, oneLine(s.Name), "", 0, "L", false, 0, "")
+		pdf.SetFont(serif, "", 7.5)
+	}
+	pdf.SetDrawColor(0, 0, 0)
+	pdf.SetXY(x, y+h)
+}
+
+// shortText cuts s with an ellipsis to fit width.
+func shortText(pdf *fpdf.Fpdf, s string, width float64) string {
+	if pdf.GetStringWidth(s) <= width {
+		return s
+	}
+	r := []rune(s)
+	for len(r) > 1 && pdf.GetStringWidth(string(r)+"…") > width {
+		r = r[:len(r)-1]
+	}
+	return string(r) + "…"
 }

@@ -184,6 +184,12 @@ func dashboardReport(d dashboard.Dashboard, viewer string) printout.Report {
 	rep.Tables = append(rep.Tables, tiles)
 	for _, w := range dashboardWidgets(d, links) {
 		t := printout.Table{Title: w.Title, Note: w.Note, Sheet: w.Title, Empty: w.Table.Empty}
+		if c := w.Chart; c != nil {
+			t.Chart = &printout.Chart{Kind: string(c.Kind), Labels: c.Labels, Percent: c.Percent}
+			for _, s := range c.Series {
+				t.Chart.Series = append(t.Chart.Series, printout.Series{Name: s.Name, Values: s.Values, Missing: s.Missing})
+			}
+		}
 		for _, c := range w.Table.Columns {
 			t.Columns = append(t.Columns, printout.Column{Label: c.Label, Numeric: c.Numeric})
 		}
