@@ -13,7 +13,7 @@ run: ## start PostgreSQL, S3 storage and the server with demo data
 test: ## run every check and test against throwaway PostgreSQL and S3 servers
 	@deploy/local/test.sh $(ARGS)
 
-bench: ## load 1M documents (cached in .local/bench) and measure list, search, document page, registration, RSS
+bench: ## load 1M documents (cached in .local/bench) and measure list, search, document page, dashboard, registration, RSS
 	@deploy/local/bench.sh $(ARGS)
 
 build: generate ## build bin/vanthu

@@ -30,6 +30,7 @@ const (
 	targetSearchP95 = 150 * time.Millisecond
 	targetRegRate8  = 100.0 // registrations/s at 8 clients
 	targetRSSMB     = 300.0
+	targetDashP95   = 300 * time.Millisecond
 )
 
 // server is `vanthu serve` running as a child process.
@@ -463,9 +464,13 @@ func measure(ctx context.Context, cfg *benchConfig, st seedState) error {
 	// Random documents the leader may see (the whole seed is in scope).
 	ids := make([]int64, 0, cfg.warmup+cfg.requests)
 	r := rand.New(rand.NewPCG(7, 7))
+	var maxIncoming int64 // outgoing documents follow the incoming ones
+	if err := pool.QueryRow(ctx, `SELECT max(id) FROM documents WHERE id <= $1 AND direction = 'incoming'`, st.MaxID).Scan(&maxIncoming); err != nil {
+		return fmt.Errorf("pick documents: %w", err)
+	}
 	for len(ids) < cap(ids) {
 		var id int64
-		if err := pool.QueryRow(ctx, `SELECT id FROM documents WHERE id >= $1 ORDER BY id LIMIT 1`, 1+r.Int64N(st.MaxID)).Scan(&id); err != nil {
+		if err := pool.QueryRow(ctx, `SELECT id FROM documents WHERE id >= $1 AND direction = 'incoming' ORDER BY id LIMIT 1`, 1+r.Int64N(maxIncoming)).Scan(&id); err != nil {
 			return fmt.Errorf("pick documents: %w", err)
 		}
 		ids = append(ids, id)
@@ -546,6 +551,12 @@ func measure(ctx context.Context, cfg *benchConfig, st seedState) error {
 		return err
 	}
 	rep.Results = append(rep.Results, docRes)
+
+	dash, err := measureDashboards(ctx, cfg, srv, c, leaderTok)
+	if err != nil {
+		return err
+	}
+	rep.Results = append(rep.Results, dash...)
 
 	if cfg.extra {
 		// The page clerks open all day, and a search most documents of a

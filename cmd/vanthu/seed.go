@@ -6,6 +6,7 @@ import (
 	iofs "io/fs"
 	"os"
 	"text/tabwriter"
+	"time"
 
 	"vanthu/internal/calendar"
 	"vanthu/internal/demo"
@@ -39,6 +40,9 @@ func cmdSeed(ctx context.Context, a *app, args []string) error {
 	}
 	res, err := demo.Seed(ctx, pool)
 	if err != nil {
+		return err
+	}
+	if _, err := demo.SeedDocuments(ctx, pool, time.Now()); err != nil {
 		return err
 	}
 	if _, err := demo.SeedTasks(ctx, pool); err != nil {

@@ -32,6 +32,7 @@ func (s *Server) apiRoutes(r chi.Router) {
 	s.taskAPIRoutes(r)
 	s.reportAPIRoutes(r)
 	s.notificationAPIRoutes(r)
+	s.dashboardAPIRoutes(r)
 }
 
 // listResponse is the shape of every API list.

@@ -48,7 +48,7 @@ func (s *Server) incomingRoutes(r chi.Router) {
 // incomingFilterKeys are the query parameters of the list, in the order
 // URLs carry them.
 var incomingFilterKeys = []string{"tab", "q", "from", "to", "register_id", "type_name", "organ", "priority",
-	"confidentiality", "status", "assignee", "overdue", "sort", "limit"}
+	"confidentiality", "status", "assignee", "overdue", "sort", "limit", "unit_id"}
 
 // incomingMoreKeys are the filters folded under "Thêm điều kiện lọc".
 var incomingMoreKeys = []string{"from", "to", "register_id", "type_name", "organ", "priority", "confidentiality",

@@ -239,6 +239,14 @@ func apiOperations() []apiOperation {
 			Params: []obj{pathParam("id")}, Body: ref("ReturnRequest"), Response: ref("Task")},
 		{Method: "POST", Path: "/api/v1/tasks/{id}/cancel", Summary: "Cancel a task and its open subtasks with a reason (the assigner)",
 			Params: []obj{pathParam("id")}, Body: ref("ReturnRequest"), Response: ref("Task")},
+		// Dashboards (dashboard.go).
+		{Method: "GET", Path: "/api/v1/dashboard", Summary: "Dashboard figures of a unit's subtree within the caller's scope", Params: []obj{
+			queryParam("unit_id", "Unit (default: the caller's acting unit); its subtree and predecessors are counted", integer),
+			queryParam("from", "First day, YYYY-MM-DD or dd/mm/yyyy (default: 1 January of to's year)", obj{"type": "string", "format": "date"}),
+			queryParam("to", "Last day (default: today in Vietnam)", obj{"type": "string", "format": "date"}),
+			queryParam("period", "Grouping: day, week, month (default), quarter or year", obj{"type": "string",
+				"enum": []string{"day", "week", "month", "quarter", "year"}}),
+		}, Response: ref("Dashboard")},
 	}
 	return append(ops, reportAPIOperations()...) // reports_openapi.go
 }

@@ -28,6 +28,7 @@ func (s *Server) pageRoutes(r chi.Router) {
 	s.taskPageRoutes(r)
 	s.reportRoutes(r)
 	s.notificationPageRoutes(r)
+	s.dashboardRoutes(r)
 }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {

@@ -21,6 +21,7 @@ import (
 	"vanthu/internal/audit"
 	"vanthu/internal/calendar"
 	"vanthu/internal/config"
+	"vanthu/internal/dashboard"
 	"vanthu/internal/documents"
 	"vanthu/internal/edxml"
 	"vanthu/internal/exchange"
@@ -73,6 +74,8 @@ type Server struct {
 	schedules  *schedules.Service
 	tasks      *tasks.Service
 	reports    *reports.Service
+	// dashboards: tasks and reports add their figures as sections here.
+	dashboards *dashboard.Service
 }
 
 // New builds the server and its router.
@@ -99,9 +102,10 @@ func New(d Deps) *Server {
 		outgoing:  outgoing.New(d.DB, d.Store, registers, d.Config.NumberingProfile, d.Config.IsolatedSystem),
 		exchange: exchange.New(d.DB, d.Store, registers,
 			edxml.Limits{MaxBytes: d.Config.MaxUploadBytes, MaxAttachmentBytes: d.Config.MaxFileBytes}, d.Config.MaxFileBytes),
-		schedules: schedules.New(d.DB),
-		tasks:     NewTaskService(d),
-		reports:   newReportsService(d),
+		schedules:  schedules.New(d.DB),
+		tasks:      NewTaskService(d),
+		reports:    newReportsService(d),
+		dashboards: dashboard.New(d.DB),
 	}
 	// Every received PDF is verified; issued copies get the agency's signature.
 	srv.signatures = signature.NewService(d.DB, d.Store, d.Signatures)
