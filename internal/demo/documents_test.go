@@ -17,6 +17,12 @@ func TestSeedDocuments(t *testing.T) {
 	if _, err := demo.Seed(ctx, pool); err != nil {
 		t.Fatal(err)
 	}
+	// The rest of the demo (outgoing documents delivered on the platform)
+	// already registered some documents: count what this seed adds.
+	var before int
+	if err := pool.QueryRow(ctx, `SELECT coalesce(sum(received), 0) FROM dash_doc_agg WHERE grain = 'd'`).Scan(&before); err != nil {
+		t.Fatal(err)
+	}
 	n, err := demo.SeedDocuments(ctx, pool, time.Now())
 	if err != nil || n < 200 {
 		t.Fatalf("first seed: %d documents, %v", n, err)
@@ -34,7 +40,7 @@ func TestSeedDocuments(t *testing.T) {
 		Scan(&gaps, &states, &received, &open, &assigned); err != nil {
 		t.Fatal(err)
 	}
-	if gaps != 0 || states != 4 || received != n-60 || open == 0 || assigned == 0 { // 60 outgoing
+	if gaps != 0 || states < 4 || received-before != n-60 || open == 0 || assigned == 0 { // 60 outgoing
 		t.Fatalf("gaps %d, states %d, received %d, open %d, open assignments %d", gaps, states, received, open, assigned)
 	}
 }

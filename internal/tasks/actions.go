@@ -181,7 +181,7 @@ func (s *Service) Progress(ctx context.Context, sub access.Subject, actor audit.
 		if _, err := tx.Exec(ctx, `UPDATE tasks SET status = $2, progress = $3 WHERE id = $1`, id, status, progress); err != nil {
 			return nil, fmt.Errorf("update progress: %w", err)
 		}
-		if err := addEvent(ctx, tx, id, sub.UserID, "progress", map[string]any{
+		if err := addTaskEvent(ctx, tx, id, sub.UserID, "progress", map[string]any{
 			"percent": percent, "note": in.Note, "files": len(in.Files), "role": role}); err != nil {
 			return nil, err
 		}
@@ -271,7 +271,7 @@ func (s *Service) RequestExtension(ctx context.Context, sub access.Subject, acto
 			id, sub.UserID, t.DueDate, due, in.Reason).Scan(&extID); err != nil {
 			return nil, fmt.Errorf("insert extension: %w", err)
 		}
-		if err := addEvent(ctx, tx, id, sub.UserID, "extension_requested", map[string]any{
+		if err := addTaskEvent(ctx, tx, id, sub.UserID, "extension_requested", map[string]any{
 			"extension_id": extID, "old_due": t.DueDate.Format(time.DateOnly), "requested_due": due.Format(time.DateOnly), "reason": in.Reason}); err != nil {
 			return nil, err
 		}
@@ -324,7 +324,7 @@ func (s *Service) DecideExtension(ctx context.Context, sub access.Subject, actor
 			}
 			title = fmt.Sprintf("Đồng ý gia hạn đến %s: %s", e.RequestedDue.Format("02/01/2006"), short(t.Title))
 		}
-		if err := addEvent(ctx, tx, id, sub.UserID, kind, map[string]any{
+		if err := addTaskEvent(ctx, tx, id, sub.UserID, kind, map[string]any{
 			"extension_id": extID, "requested_due": e.RequestedDue.Format(time.DateOnly), "note": note}); err != nil {
 			return nil, err
 		}
@@ -375,7 +375,7 @@ func (s *Service) Complete(ctx context.Context, sub access.Subject, actor audit.
 			id, result); err != nil {
 			return nil, fmt.Errorf("complete task: %w", err)
 		}
-		if err := addEvent(ctx, tx, id, sub.UserID, "completed", map[string]any{"result": result}); err != nil {
+		if err := addTaskEvent(ctx, tx, id, sub.UserID, "completed", map[string]any{"result": result}); err != nil {
 			return nil, err
 		}
 		title := "Báo cáo hoàn thành, chờ nghiệm thu: " + short(t.Title)
@@ -404,7 +404,7 @@ func (s *Service) Accept(ctx context.Context, sub access.Subject, actor audit.Ac
 		if _, err := tx.Exec(ctx, `UPDATE tasks SET status = 'accepted', accepted_at = now() WHERE id = $1`, id); err != nil {
 			return nil, fmt.Errorf("accept task: %w", err)
 		}
-		if err := addEvent(ctx, tx, id, sub.UserID, "accepted", map[string]any{"note": note}); err != nil {
+		if err := addTaskEvent(ctx, tx, id, sub.UserID, "accepted", map[string]any{"note": note}); err != nil {
 			return nil, err
 		}
 		notes, err := toAssignees(ctx, tx, t.Assignees, "", KindAccepted, "Công việc đã được nghiệm thu: "+short(t.Title), taskLink(id))
@@ -443,7 +443,7 @@ func (s *Service) Return(ctx context.Context, sub access.Subject, actor audit.Ac
 		if _, err := tx.Exec(ctx, `UPDATE tasks SET status = 'returned', return_reason = $2, completed_at = NULL WHERE id = $1`, id, reason); err != nil {
 			return nil, fmt.Errorf("return task: %w", err)
 		}
-		if err := addEvent(ctx, tx, id, sub.UserID, "returned", map[string]any{"reason": reason}); err != nil {
+		if err := addTaskEvent(ctx, tx, id, sub.UserID, "returned", map[string]any{"reason": reason}); err != nil {
 			return nil, err
 		}
 		notes, err := toAssignees(ctx, tx, t.Assignees, RoleLead, KindReturned, "Công việc bị trả lại, cần làm tiếp: "+short(t.Title), taskLink(id))
@@ -501,7 +501,7 @@ func (s *Service) Cancel(ctx context.Context, sub access.Subject, actor audit.Ac
 		}
 		var notes []notice
 		for _, tid := range ended {
-			if err := addEvent(ctx, tx, tid, sub.UserID, "cancelled", map[string]any{"reason": reason, "cascade_from": cascade(tid, id)}); err != nil {
+			if err := addTaskEvent(ctx, tx, tid, sub.UserID, "cancelled", map[string]any{"reason": reason, "cascade_from": cascade(tid, id)}); err != nil {
 				return nil, err
 			}
 			as, err := assignees(ctx, tx, tid)

@@ -388,12 +388,12 @@ func (s *Service) Create(ctx context.Context, sub access.Subject, actor audit.Ac
 				return fmt.Errorf("mark directing document: %w", err)
 			}
 		}
-		if err := addEvent(ctx, tx, id, sub.UserID, "created", map[string]any{
+		if err := addTaskEvent(ctx, tx, id, sub.UserID, "created", map[string]any{
 			"due_date": due.Format(time.DateOnly), "working_days": wd, "assignees": names, "source": src.source}); err != nil {
 			return err
 		}
 		if src.parent != nil {
-			if err := addEvent(ctx, tx, src.parent.ID, sub.UserID, "subtask_added", map[string]any{"task_id": id, "title": in.Title}); err != nil {
+			if err := addTaskEvent(ctx, tx, src.parent.ID, sub.UserID, "subtask_added", map[string]any{"task_id": id, "title": in.Title}); err != nil {
 				return err
 			}
 		}

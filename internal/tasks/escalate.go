@@ -99,7 +99,7 @@ func (s *Service) Escalate(ctx context.Context, now time.Time) (EscalationResult
 				if _, err := tx.Exec(ctx, `UPDATE tasks SET `+set+` WHERE id = $1`, d.id); err != nil {
 					return fmt.Errorf("mark escalated: %w", err)
 				}
-				if err := addEvent(ctx, tx, d.id, 0, state, map[string]any{"due_date": d.dueDate.Format(time.DateOnly)}); err != nil {
+				if err := addTaskEvent(ctx, tx, d.id, 0, state, map[string]any{"due_date": d.dueDate.Format(time.DateOnly)}); err != nil {
 					return err
 				}
 			}

@@ -73,7 +73,7 @@ func (MergeHook) MoveOpen(ctx context.Context, tx pgx.Tx, m org.Move) (org.HookR
 		if err != nil {
 			return res, err
 		}
-		if err := addEvent(ctx, tx, o.id, 0, "moved", map[string]any{"part": "assigning_unit", "from": o.source, "to": target, "to_name": name}); err != nil {
+		if err := addTaskEvent(ctx, tx, o.id, 0, "moved", map[string]any{"part": "assigning_unit", "from": o.source, "to": target, "to_name": name}); err != nil {
 			return res, err
 		}
 		item(fmt.Sprintf("Công việc #%d (đơn vị giao): %s → %s", o.id, short(o.title), name))
@@ -124,7 +124,7 @@ func (MergeHook) MoveOpen(ctx context.Context, tx pgx.Tx, m org.Move) (org.HookR
 		if err != nil {
 			return res, err
 		}
-		if err := addEvent(ctx, tx, p.taskID, 0, "moved", map[string]any{"part": p.role, "from": p.unitID, "to": target, "to_name": name}); err != nil {
+		if err := addTaskEvent(ctx, tx, p.taskID, 0, "moved", map[string]any{"part": p.role, "from": p.unitID, "to": target, "to_name": name}); err != nil {
 			return res, err
 		}
 		item(fmt.Sprintf("Công việc #%d (%s): %s → %s", p.taskID, lower(RoleLabel(p.role)), short(p.title), name))

@@ -179,7 +179,7 @@ func (s *Service) OpenFile(ctx context.Context, sub access.Subject, taskID, file
 		if err != nil {
 			return nil, File{}, apperr.Wrap(apperr.KindUnavailable, "Kho lưu trữ tệp đang không sẵn sàng; vui lòng thử lại sau ít phút.", err)
 		}
-		if err := addEvent(ctx, s.db, taskID, sub.UserID, "file_downloaded", map[string]any{"file": f.Name, "sha256": f.SHA256}); err != nil {
+		if err := addTaskEvent(ctx, s.db, taskID, sub.UserID, "file_downloaded", map[string]any{"file": f.Name, "sha256": f.SHA256}); err != nil {
 			rc.Close()
 			return nil, File{}, err
 		}

@@ -376,7 +376,7 @@ func short(s string) string {
 
 func trimText(s string) string { return strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n")) }
 
-func addEvent(ctx context.Context, q postgres.Querier, taskID, actorID int64, kind string, details map[string]any) error {
+func addTaskEvent(ctx context.Context, q postgres.Querier, taskID, actorID int64, kind string, details map[string]any) error {
 	if details == nil {
 		details = map[string]any{}
 	}
