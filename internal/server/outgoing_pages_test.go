@@ -261,7 +261,7 @@ func TestOutgoingPagesFlow(t *testing.T) {
 	if resp.StatusCode != http.StatusConflict || !testID(body, "action-flash") {
 		t.Fatalf("approve before signing = %d", resp.StatusCode)
 	}
-	expectRedirect(t, postMultipart(t, e.app, e.leaderC, p+"/versions", url.Values{"note": {"Bản ký số"}}, "files", formFile{"cong-van-da-ky.pdf", testPDF}), p+"?done=version")
+	expectRedirect(t, postMultipart(t, e.app, e.leaderC, p+"/versions", url.Values{"note": {"Bản ký số"}}, "files", formFile{"cong-van-da-ky.pdf", testPDF}), p+"?done=signed&version=")
 	body = e.page(e.leaderC, p, http.StatusOK)
 	if !testID(body, "signed-ready") || !testID(body, "version-signed") {
 		t.Fatal("the signed version is not shown")

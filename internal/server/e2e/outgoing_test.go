@@ -273,8 +273,10 @@ func TestOutgoingDraftToRecipientInTheBrowser(t *testing.T) {
 	if n := countNodes(p2, `[data-testid="no-agency-signature"]`); n != 0 {
 		t.Fatal("the recipient is told the copy has no agency signature")
 	}
+	// The number field is on the page before too: wait for the form to go.
 	p2.Do(
 		chromedp.Click(css(`[data-testid="receive-submit"]`)),
+		chromedp.WaitNotPresent(css(`[data-testid="receive-submit"]`)),
 		chromedp.WaitVisible(css(`[data-testid="arrival-number"]`)),
 	)
 	if s := p2.Text(`[data-testid="arrival-number"]`); s != "1" {
