@@ -374,7 +374,8 @@ func TestSeedDemoIsIdempotent(t *testing.T) {
 		(SELECT count(*) FROM documents WHERE source_document_id IS NOT NULL)`).Scan(&drafts, &rounds, &copies); err != nil {
 		t.Fatal(err)
 	}
-	if drafts != 4 || rounds != 1 || copies != 2 {
+	// At least the four of demo/outgoing.go (the dashboard demo adds issued ones).
+	if drafts < 4 || rounds != 1 || copies != 2 {
 		t.Errorf("demo outgoing: %d documents, %d at the format check, %d delivered copies", drafts, rounds, copies)
 	}
 }
