@@ -9,9 +9,10 @@
 --                 outgoing documents issued in it. A range reads whole
 --                 months or weeks from the coarse grains and the days
 --                 around them from the daily one.
--- dash_open_agg   incoming documents still in handling (03, 04, 05) per
---                 grain, unit, arrival period and due date.
--- dash_open_now   the same without the arrival: what is open today.
+-- dash_open_now   incoming documents still in handling (03, 04, 05) per
+--                 unit and due date: what is open, and overdue, today.
+--                 (Of a period's documents, those still open are received
+--                 minus done.)
 -- dash_asg_open   open handling assignments (lead or cooperate) of each
 --                 person, by the document's unit and the deadline.
 --
@@ -81,16 +82,6 @@ CREATE TABLE dash_doc_agg (
     PRIMARY KEY (grain, unit_id, day, conf)
 );
 
-CREATE TABLE dash_open_agg (
-    grain    "char" NOT NULL CHECK (grain IN ('d', 'w', 'm')),
-    unit_id  bigint NOT NULL,
-    day      date NOT NULL,   -- the first day of the arrival period
-    due      date NOT NULL,   -- due date; 'infinity' when none, '-infinity' once folded
-    conf     clearance_level NOT NULL,
-    n        integer NOT NULL DEFAULT 0,
-    PRIMARY KEY (grain, unit_id, day, due, conf)
-);
-
 CREATE TABLE dash_open_now (
     unit_id  bigint NOT NULL,
     due      date NOT NULL,
@@ -147,18 +138,11 @@ BEGIN
         handling_workdays = r.handling_workdays + excluded.handling_workdays, issued = r.issued + excluded.issued;
 END $$;
 
--- dash_open_add adds an open document to its arrival periods and to today.
-CREATE FUNCTION dash_open_add(p_unit bigint, p_day date, p_due date, p_conf clearance_level, p_n integer) RETURNS void
+-- dash_open_add counts a document open today.
+CREATE FUNCTION dash_open_add(p_unit bigint, p_due date, p_conf clearance_level, p_n integer) RETURNS void
 LANGUAGE plpgsql AS $$
-DECLARE
-    v_due date := dash_due(p_due);
 BEGIN
-    INSERT INTO dash_open_agg AS r (grain, unit_id, day, due, conf, n)
-    VALUES ('d', p_unit, p_day, v_due, p_conf, p_n),
-           ('m', p_unit, date_trunc('month', p_day)::date, v_due, p_conf, p_n),
-           ('w', p_unit, date_trunc('week', p_day)::date, v_due, p_conf, p_n)
-    ON CONFLICT (grain, unit_id, day, due, conf) DO UPDATE SET n = r.n + excluded.n;
-    INSERT INTO dash_open_now AS r (unit_id, due, conf, n) VALUES (p_unit, v_due, p_conf, p_n)
+    INSERT INTO dash_open_now AS r (unit_id, due, conf, n) VALUES (p_unit, dash_due(p_due), p_conf, p_n)
     ON CONFLICT (unit_id, due, conf) DO UPDATE SET n = r.n + excluded.n;
 END $$;
 
@@ -184,7 +168,7 @@ BEGIN
             p_sign * CASE WHEN finished IS NOT NULL THEN dash_working_days(arrival, finished) ELSE 0 END,
             0);
         IF NOT is_done THEN
-            PERFORM dash_open_add(d.unit_id, arrival, d.due_date, d.confidentiality, p_sign);
+            PERFORM dash_open_add(d.unit_id, d.due_date, d.confidentiality, p_sign);
         END IF;
     ELSIF d.direction = 'outgoing' AND d.issued_at IS NOT NULL THEN
         PERFORM dash_day_add(d.unit_id, dash_vn_day(d.issued_at), d.confidentiality, 0, 0, 0, 0, 0, 0, 0, p_sign);
@@ -328,12 +312,6 @@ BEGIN
     END IF;
     UPDATE dash_state SET folded_before = cutoff WHERE folded_before < cutoff;
     WITH moved AS (
-        DELETE FROM dash_open_agg WHERE due < cutoff AND due > '-infinity' RETURNING grain, unit_id, dash_open_agg.day, conf, n
-    )
-    INSERT INTO dash_open_agg AS r (grain, unit_id, day, due, conf, n)
-    SELECT grain, unit_id, day, '-infinity', conf, sum(n) FROM moved GROUP BY 1, 2, 3, 5 ORDER BY 1, 2, 3, 5
-    ON CONFLICT (grain, unit_id, day, due, conf) DO UPDATE SET n = r.n + excluded.n;
-    WITH moved AS (
         DELETE FROM dash_open_now WHERE due < cutoff AND due > '-infinity' RETURNING unit_id, conf, n
     )
     INSERT INTO dash_open_now AS r (unit_id, due, conf, n)
@@ -346,7 +324,6 @@ BEGIN
     SELECT unit_id, user_id, '-infinity', conf, sum(n) FROM moved GROUP BY 1, 2, 4 ORDER BY 1, 2, 4
     ON CONFLICT (unit_id, user_id, deadline, conf) DO UPDATE SET n = r.n + excluded.n;
     -- Rows that sum to nothing are dropped so they do not pile up.
-    DELETE FROM dash_open_agg WHERE n = 0;
     DELETE FROM dash_open_now WHERE n = 0;
     DELETE FROM dash_asg_open WHERE n = 0;
 END $$;
@@ -361,7 +338,7 @@ DECLARE
     last_day date;
 BEGIN
     LOCK TABLE documents, assignments, calendar_days IN SHARE MODE;
-    TRUNCATE dash_doc_agg, dash_open_agg, dash_open_now, dash_asg_open;
+    TRUNCATE dash_doc_agg, dash_open_now, dash_asg_open;
     UPDATE dash_state SET folded_before = greatest(folded_before, dash_vn_day(now()));
     -- Working days as a running count over every day the documents
     -- span, so each document's handling time is a difference of two
@@ -409,13 +386,11 @@ BEGIN
     FROM dash_day_rows r CROSS JOIN LATERAL dash_grains(r.day) g
     GROUP BY 1, 2, 3, 4;
 
-    INSERT INTO dash_open_agg (grain, unit_id, day, due, conf, n)
-    SELECT g.grain, d.unit_id, g.start, dash_due(d.due_date), d.confidentiality, count(*)
-    FROM documents d CROSS JOIN LATERAL dash_grains(dash_vn_day(d.arrived_at)) g
-    WHERE d.direction = 'incoming' AND d.status IN ('03', '04', '05') AND d.arrived_at IS NOT NULL
-    GROUP BY 1, 2, 3, 4, 5;
     INSERT INTO dash_open_now (unit_id, due, conf, n)
-    SELECT unit_id, due, conf, sum(n) FROM dash_open_agg WHERE grain = 'd' GROUP BY 1, 2, 3;
+    SELECT d.unit_id, dash_due(d.due_date), d.confidentiality, count(*)
+    FROM documents d
+    WHERE d.direction = 'incoming' AND d.status IN ('03', '04', '05') AND d.arrived_at IS NOT NULL
+    GROUP BY 1, 2, 3;
     INSERT INTO dash_asg_open (unit_id, user_id, deadline, conf, n)
     SELECT d.unit_id, a.assignee_user_id, dash_due(a.deadline), d.confidentiality, count(*)
     FROM assignments a JOIN documents d ON d.id = a.document_id

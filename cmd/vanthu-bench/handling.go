@@ -138,7 +138,7 @@ func rebuildDashboards(ctx context.Context, pool *pgxpool.Pool) error {
 		return fmt.Errorf("dashboard aggregates: %w", err)
 	}
 	var rows int64
-	_ = pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM dash_doc_agg) + (SELECT count(*) FROM dash_open_agg) + (SELECT count(*) FROM dash_open_now) + (SELECT count(*) FROM dash_asg_open)`).Scan(&rows)
+	_ = pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM dash_doc_agg) + (SELECT count(*) FROM dash_open_now) + (SELECT count(*) FROM dash_asg_open)`).Scan(&rows)
 	logf("dashboard aggregates rebuilt in %s (%d rows)", time.Since(t0).Round(time.Second), rows)
 	return nil
 }

@@ -303,7 +303,9 @@ func (w *world) populate() {
 	units0 := org.NewStore(w.db)
 	units0.RegisterMoveHook(routing.MergeHook{})
 	if _, err := units0.Merge(ctx, actor(w.admin), org.MergeRequest{Sources: []int64{w.merged}, TargetID: w.commune1,
-		EffectiveDate: routing.Today(), LegalBasis: "Nghị quyết 1/NQ-TU"}); err != nil {
+		// Yesterday: org compares the date with the current instant, which
+		// refuses Vietnam's today before 07:00.
+		EffectiveDate: routing.Today().AddDate(0, 0, -1), LegalBasis: "Nghị quyết 1/NQ-TU"}); err != nil {
 		t.Fatal(err)
 	}
 	var moved int64
@@ -399,7 +401,6 @@ func (w *world) expected(sub access.Subject, units []int64, q dashboard.Dashboar
 			count(*) FILTER (WHERE direction = 'incoming' AND status = '06' AND arrival BETWEEN $3 AND $4 AND finished > due_date),
 			count(*) FILTER (WHERE direction = 'incoming' AND status = '06' AND arrival BETWEEN $3 AND $4 AND (due_date IS NULL OR completed_at IS NULL)),
 			count(*) FILTER (WHERE direction = 'incoming' AND status IN ('03', '04', '05') AND arrival BETWEEN $3 AND $4),
-			count(*) FILTER (WHERE direction = 'incoming' AND status IN ('03', '04', '05') AND arrival BETWEEN $3 AND $4 AND due_date < $5),
 			count(*) FILTER (WHERE direction = 'incoming' AND status = '06' AND arrival BETWEEN $3 AND $4 AND completed_at IS NOT NULL),
 			coalesce(sum(round(extract(epoch FROM completed_at - arrived_at))::bigint)
 				FILTER (WHERE direction = 'incoming' AND status = '06' AND arrival BETWEEN $3 AND $4 AND completed_at IS NOT NULL), 0),
@@ -409,7 +410,7 @@ func (w *world) expected(sub access.Subject, units []int64, q dashboard.Dashboar
 	byUnit = map[int64]dashboard.UnitFigures{}
 	var u dashboard.UnitFigures
 	_, err := pgx.ForEachRow(rows, []any{&u.ID, &u.Received, &u.Issued, &u.Done, &u.DoneOnTime, &u.DoneLate, &u.DoneNoDeadline,
-		&u.Open, &u.Overdue, &u.Timed, &u.HandlingSeconds, &u.OpenNow, &u.OverdueNow}, func() error {
+		&u.Open, &u.Timed, &u.HandlingSeconds, &u.OpenNow, &u.OverdueNow}, func() error {
 		byUnit[u.ID] = u
 		return nil
 	})
@@ -423,27 +424,26 @@ func (w *world) expected(sub access.Subject, units []int64, q dashboard.Dashboar
 				(d.issued_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date AS issue_day
 			FROM documents d WHERE d.unit_id = ANY($1) AND d.confidentiality <= $2::clearance_level
 		), incoming AS (
-			SELECT date_trunc($6, arrival::timestamp)::date AS b,
+			SELECT date_trunc($5, arrival::timestamp)::date AS b,
 				count(*) FILTER (WHERE status IN ('03', '04', '05', '06')) AS received,
 				count(*) FILTER (WHERE status = '06') AS done,
 				count(*) FILTER (WHERE status = '06' AND finished <= due_date) AS on_time,
 				count(*) FILTER (WHERE status = '06' AND finished > due_date) AS late,
 				count(*) FILTER (WHERE status IN ('03', '04', '05')) AS open,
-				count(*) FILTER (WHERE status IN ('03', '04', '05') AND due_date < $5) AS overdue,
 				count(*) FILTER (WHERE status = '06' AND completed_at IS NOT NULL) AS timed,
 				coalesce(sum(round(extract(epoch FROM completed_at - arrived_at))::bigint) FILTER (WHERE status = '06' AND completed_at IS NOT NULL), 0) AS secs
 			FROM docs WHERE direction = 'incoming' AND arrival BETWEEN $3 AND $4 GROUP BY 1
 		), outgoing AS (
-			SELECT date_trunc($6, issue_day::timestamp)::date AS b, count(*) AS issued
+			SELECT date_trunc($5, issue_day::timestamp)::date AS b, count(*) AS issued
 			FROM docs WHERE direction = 'outgoing' AND issue_day BETWEEN $3 AND $4 GROUP BY 1
 		)
 		SELECT coalesce(i.b, o.b), coalesce(i.received, 0), coalesce(o.issued, 0), coalesce(i.done, 0), coalesce(i.on_time, 0),
-			coalesce(i.late, 0), coalesce(i.open, 0), coalesce(i.overdue, 0), coalesce(i.timed, 0), coalesce(i.secs, 0)
-		FROM incoming i FULL JOIN outgoing o ON o.b = i.b`, units, string(sub.Clearance), q.From, q.To, today, string(q.Period))
+			coalesce(i.late, 0), coalesce(i.open, 0), coalesce(i.timed, 0), coalesce(i.secs, 0)
+		FROM incoming i FULL JOIN outgoing o ON o.b = i.b`, units, string(sub.Clearance), q.From, q.To, string(q.Period))
 	byBucket = map[time.Time]dashboard.Figures{}
 	var b time.Time
 	var f dashboard.Figures
-	_, err = pgx.ForEachRow(rows, []any{&b, &f.Received, &f.Issued, &f.Done, &f.DoneOnTime, &f.DoneLate, &f.Open, &f.Overdue,
+	_, err = pgx.ForEachRow(rows, []any{&b, &f.Received, &f.Issued, &f.Done, &f.DoneOnTime, &f.DoneLate, &f.Open,
 		&f.Timed, &f.HandlingSeconds}, func() error {
 		f.DoneNoDeadline = f.Done - f.DoneOnTime - f.DoneLate
 		byBucket[b] = f
@@ -487,7 +487,6 @@ func (w *world) expected(sub access.Subject, units []int64, q dashboard.Dashboar
 		totals.DoneLate += uf.DoneLate
 		totals.DoneNoDeadline += uf.DoneNoDeadline
 		totals.Open += uf.Open
-		totals.Overdue += uf.Overdue
 		totals.Timed += uf.Timed
 		totals.HandlingSeconds += uf.HandlingSeconds
 		totals.HandlingWorkingDays += uf.HandlingWorkingDays
@@ -636,12 +635,12 @@ func TestFiguresEqualDirectCounts(t *testing.T) {
 	// The figures are not empty: the test would prove little otherwise.
 	d := w.check("province leader", w.leader[w.province], long)
 	if d.Totals.Received < 40 || d.Totals.Issued < 10 || d.Totals.DoneOnTime == 0 || d.Totals.DoneLate == 0 ||
-		d.Totals.Overdue == 0 || d.OverdueNow == 0 || d.Totals.HandlingWorkingDays == 0 || len(d.ByPerson) < 3 || len(d.ByUnit) < 5 {
+		d.Totals.Open == 0 || d.OverdueNow == 0 || d.Totals.HandlingWorkingDays == 0 || len(d.ByPerson) < 3 || len(d.ByUnit) < 5 {
 		t.Fatalf("figures too thin to prove anything: %+v, now %d/%d, %d people, %d units", d.Totals, d.OpenNow, d.OverdueNow, len(d.ByPerson), len(d.ByUnit))
 	}
 
 	// The aggregates kept by the triggers equal a rebuild from scratch.
-	tables := []string{"dash_doc_agg", "dash_open_agg", "dash_open_now", "dash_asg_open"}
+	tables := []string{"dash_doc_agg", "dash_open_now", "dash_asg_open"}
 	snapshot := func() map[string][]string {
 		out := map[string][]string{}
 		for _, tab := range tables {

@@ -16,8 +16,8 @@ import (
 // Figures are the document figures of a set of units over a time range.
 // Incoming figures follow the documents that arrived (were registered) in
 // the range: how many, how many are finished and whether on time, how
-// many are still in handling and, of those, past due today. Outgoing
-// figures count documents issued in the range.
+// many are still in handling. Outgoing figures count documents issued in
+// the range.
 type Figures struct {
 	Received       int64 `json:"received"`              // incoming registered (03–06)
 	Issued         int64 `json:"issued"`                // outgoing issued
@@ -25,8 +25,7 @@ type Figures struct {
 	DoneOnTime     int64 `json:"done_on_time"`          // finished on or before the due date
 	DoneLate       int64 `json:"done_late"`             // finished after the due date
 	DoneNoDeadline int64 `json:"done_without_deadline"` // finished, no due date
-	Open           int64 `json:"open"`                  // of Received, still in handling (03, 04, 05)
-	Overdue        int64 `json:"overdue"`               // of Open, due before today
+	Open           int64 `json:"open"`                  // of Received, still in handling (03, 04, 05): Received − Done
 	// Handling time of the finished documents, exactly: how many carry a
 	// completion time, and the sums the means come from.
 	Timed               int64 `json:"handling_count"`
@@ -70,7 +69,6 @@ func (f *Figures) add(g Figures) {
 	f.DoneLate += g.DoneLate
 	f.DoneNoDeadline += g.DoneNoDeadline
 	f.Open += g.Open
-	f.Overdue += g.Overdue
 	f.Timed += g.Timed
 	f.HandlingSeconds += g.HandlingSeconds
 	f.HandlingWorkingDays += g.HandlingWorkingDays
@@ -190,9 +188,8 @@ func (s *Service) resolve(ctx context.Context, sub access.Subject, unitID int64)
 }
 
 // documentFigures reads the aggregates: the arrival cohort and issues by
-// period and by unit, the cohort's documents still in handling, what is
-// in handling today, and each person's open work. The four reads run side
-// by side on the pool.
+// period and by unit, what is in handling today, and each person's open
+// work. The three reads run side by side on the pool.
 func (s *Service) documentFigures(ctx context.Context, d *Dashboard) error {
 	sc := d.Scope
 	spans := buckets(d.Period, d.From, d.To)
@@ -243,7 +240,7 @@ func (s *Service) documentFigures(ctx context.Context, d *Dashboard) error {
 		f        Figures
 		n1, n2   int64
 	}
-	var cohort, open, now []row
+	var cohort, now []row
 	var people []PersonFigures
 	var total int
 	reads := []func() error{
@@ -259,20 +256,8 @@ func (s *Service) documentFigures(ctx context.Context, d *Dashboard) error {
 			_, err := pgx.ForEachRow(rows, []any{&r.byPeriod, &r.key, &r.unit, &r.f.Received, &r.f.Issued, &r.f.Done, &r.f.DoneOnTime,
 				&r.f.DoneLate, &r.f.Timed, &r.f.HandlingSeconds, &r.f.HandlingWorkingDays}, func() error {
 				r.f.DoneNoDeadline = r.f.Done - r.f.DoneOnTime - r.f.DoneLate
+				r.f.Open = r.f.Received - r.f.Done
 				cohort = append(cohort, r)
-				return nil
-			})
-			return err
-		},
-		func() error {
-			rows, _ := s.db.Query(ctx, `
-				SELECT grouping(b) = 0 AS by_period, b, unit_id, sum(n), coalesce(sum(n) FILTER (WHERE due < $9), 0)
-				FROM (SELECT date_trunc($5, day::timestamp) AS b, unit_id, due, n FROM `+rowsOf("dash_open_agg")+` r) x
-				GROUP BY GROUPING SETS ((b), (unit_id))`,
-				sc.Units, string(sc.Clearance), d.From, d.To, string(d.Period), coarseFrom, coarseTo, grain, d.Today)
-			var r row
-			_, err := pgx.ForEachRow(rows, []any{&r.byPeriod, &r.key, &r.unit, &r.n1, &r.n2}, func() error {
-				open = append(open, r)
 				return nil
 			})
 			return err
@@ -348,22 +333,6 @@ func (s *Service) documentFigures(ctx context.Context, d *Dashboard) error {
 		}
 		unitRow(*r.unit).Figures.add(r.f)
 		d.Totals.add(r.f)
-	}
-	for _, r := range open {
-		if r.byPeriod {
-			b, err := bucketOf(*r.key)
-			if err != nil {
-				return err
-			}
-			b.Open += r.n1
-			b.Overdue += r.n2
-			continue
-		}
-		u := unitRow(*r.unit)
-		u.Open += r.n1
-		u.Overdue += r.n2
-		d.Totals.Open += r.n1
-		d.Totals.Overdue += r.n2
 	}
 	for _, r := range now {
 		u := unitRow(*r.unit)

@@ -346,7 +346,7 @@ func (s *Server) apiDashboard(w http.ResponseWriter, r *http.Request) {
 func init() {
 	figures := obj{
 		"received": integer, "issued": integer, "done": integer, "done_on_time": integer, "done_late": integer,
-		"done_without_deadline": integer, "open": integer, "overdue": integer,
+		"done_without_deadline": integer, "open": integer,
 		"handling_count": integer, "handling_seconds": integer, "handling_working_days": integer,
 		"on_time_rate":               obj{"type": []string{"number", "null"}, "description": "done_on_time / (done_on_time + done_late)"},
 		"mean_handling_days":         obj{"type": []string{"number", "null"}},
@@ -364,7 +364,7 @@ func init() {
 		return obj{"type": "object", "properties": p}
 	}
 	schemas["DashboardFigures"] = obj{"type": "object", "description": "Incoming figures follow the documents registered in the range " +
-		"(by arrival day): done, on time, late, still open and overdue today; issued counts outgoing documents issued in the range.",
+		"(by arrival day): done, on time, late, still open; issued counts outgoing documents issued in the range.",
 		"properties": figures}
 	schemas["DashboardWidget"] = obj{"type": "object", "description": "A section added by another capability: a table (and chart data).",
 		"properties": obj{"id": str, "title": str, "note": str, "chart": obj{"type": "object"}, "table": obj{"type": "object"}}}

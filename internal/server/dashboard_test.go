@@ -90,7 +90,7 @@ type apiDash struct {
 	From, To, Period string
 	UnitsCounted     int `json:"units_counted"`
 	Totals           struct {
-		Received, Issued, Done, Open, Overdue int64
+		Received, Issued, Done, Open int64
 		DoneOnTime                            int64    `json:"done_on_time"`
 		DoneLate                              int64    `json:"done_late"`
 		DoneWithoutDeadline                   int64    `json:"done_without_deadline"`
@@ -134,7 +134,7 @@ func TestDashboardAPI(t *testing.T) {
 		t.Fatalf("scope: %+v", d)
 	}
 	if tt.Received != 9 || tt.Done != 5 || tt.DoneOnTime != 3 || tt.DoneLate != 1 || tt.DoneWithoutDeadline != 1 || tt.Open != 4 ||
-		tt.Overdue != 2 || tt.Issued != 1 || d.OpenNow != 4 || d.OverdueNow != 2 {
+		tt.Issued != 1 || d.OpenNow != 4 || d.OverdueNow != 2 {
 		t.Fatalf("totals: %+v now %d/%d", tt, d.OpenNow, d.OverdueNow)
 	}
 	if tt.OnTimeRate == nil || *tt.OnTimeRate != 0.75 || tt.MeanDays == nil || *tt.MeanDays != 12.0/5 {
@@ -155,7 +155,7 @@ func TestDashboardAPI(t *testing.T) {
 	resp = app.Do("GET", "/api/v1/dashboard?from="+from, app.Token(w.communeLeader), nil)
 	var c apiDash
 	testkit.DecodeJSON(t, resp, &c)
-	if c.Unit.ID != w.c1 || c.UnitsCounted != 1 || c.Totals.Received != 1 || c.Totals.Overdue != 1 {
+	if c.Unit.ID != w.c1 || c.UnitsCounted != 1 || c.Totals.Received != 1 || c.OverdueNow != 1 {
 		t.Fatalf("commune leader: %+v", c)
 	}
 	// Asking for the province, or another province, is not found.
@@ -241,11 +241,22 @@ func TestDashboardPage(t *testing.T) {
 	var href string
 	doc.Find(`[data-testid="table-by-unit"] tbody tr`).Each(func(_ int, s *goquery.Selection) {
 		if strings.Contains(s.Find("th").Text(), "Thứ Nhất") {
-			href, _ = s.Find(`td[data-col="Quá hạn"] a`).Attr("href")
+			href, _ = s.Find(`td[data-col="Đã hoàn thành"] a`).Attr("href")
 		}
 	})
 	u, _ := url.Parse(href)
-	if u == nil || u.Path != "/incoming" || u.Query().Get("unit_id") != fmt.Sprint(w.c1) || u.Query().Get("overdue") != "1" || u.Query().Get("from") == "" {
+	if u == nil || u.Path != "/incoming" || u.Query().Get("unit_id") != fmt.Sprint(w.c1) || u.Query().Get("status") != "06" || u.Query().Get("from") == "" {
+		t.Fatalf("drill-down link %q", href)
+	}
+	// Overdue today leads to the unit's overdue list, whenever they arrived.
+	href = ""
+	doc.Find(`[data-testid="table-overdue-by-unit"] tbody tr`).Each(func(_ int, s *goquery.Selection) {
+		if strings.Contains(s.Find("th").Text(), "Thứ Nhất") {
+			href, _ = s.Find(`td[data-col="Quá hạn"] a`).Attr("href")
+		}
+	})
+	u, _ = url.Parse(href)
+	if u == nil || u.Query().Get("unit_id") != fmt.Sprint(w.c1) || u.Query().Get("overdue") != "1" || u.Query().Get("from") != "" {
 		t.Fatalf("drill-down link %q", href)
 	}
 	// The picker offers the province and its communes.

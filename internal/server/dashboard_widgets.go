@@ -128,8 +128,7 @@ func dashboardTileData(d dashboard.Dashboard, l dashLinks) []dashTile {
 		tile("on-time", "Tỷ lệ đúng hạn", rateText,
 			fmt.Sprintf("%s đúng hạn, %s trễ hạn", dashboard.FormatInt(t.DoneOnTime), dashboard.FormatInt(t.DoneLate)), "", rateNum),
 		tile("mean", "Thời gian xử lý trung bình", daysText(mean, meanOK, "ngày"), daysText(work, workOK, "ngày làm việc"), "", meanNum),
-		tile("open", "Đang xử lý", dashboard.FormatInt(t.Open),
-			fmt.Sprintf("trong đó %s quá hạn", dashboard.FormatInt(t.Overdue)), "", num(float64(t.Open))),
+		tile("open", "Đang xử lý", dashboard.FormatInt(t.Open), "trong số văn bản đến trong kỳ", "", num(float64(t.Open))),
 		tile("overdue-now", "Quá hạn hiện nay", dashboard.FormatInt(d.OverdueNow),
 			fmt.Sprintf("trên %s văn bản đang xử lý, mọi ngày đến", dashboard.FormatInt(d.OpenNow)),
 			l.incoming("", time.Time{}, time.Time{}, "overdue", "1"), num(float64(d.OverdueNow))),
@@ -153,12 +152,12 @@ func dashboardWidgets(d dashboard.Dashboard, l dashLinks) []dashboard.Widget {
 
 func periodWidget(d dashboard.Dashboard, l dashLinks, period string) dashboard.Widget {
 	w := dashboard.Widget{ID: "documents-by-period", Title: "Văn bản đến và đi theo " + period,
-		Note: "Văn bản đến: đã vào sổ, theo ngày đến; đã hoàn thành, đang xử lý và quá hạn là tình trạng hôm nay của các văn bản đó. Văn bản đi: đã phát hành, theo ngày phát hành.",
+		Note: "Văn bản đến: đã vào sổ, theo ngày đến; đã hoàn thành và đang xử lý là tình trạng hôm nay của các văn bản đó. Văn bản đi: đã phát hành, theo ngày phát hành.",
 		Chart: &dashboard.Chart{Kind: dashboard.BarChart, Unit: "văn bản",
 			Series: []dashboard.Series{{Name: "Văn bản đến"}, {Name: "Văn bản đi"}}},
 		Table: dashboard.Table{Columns: []dashboard.Column{{Label: "Kỳ"}, {Label: "Văn bản đến", Numeric: true},
-			{Label: "Đã hoàn thành", Numeric: true}, {Label: "Đang xử lý", Numeric: true}, {Label: "Quá hạn", Numeric: true},
-			{Label: "Văn bản đi", Numeric: true}}, Empty: dashEmpty}}
+			{Label: "Đã hoàn thành", Numeric: true}, {Label: "Đang xử lý", Numeric: true}, {Label: "Văn bản đi", Numeric: true}},
+			Empty: dashEmpty}}
 	for _, b := range d.Series {
 		w.Chart.Labels = append(w.Chart.Labels, b.Short)
 		w.Chart.Tips = append(w.Chart.Tips, b.Label)
@@ -169,7 +168,6 @@ func periodWidget(d dashboard.Dashboard, l dashLinks, period string) dashboard.W
 			dashboard.Int(b.Received, l.incoming("", b.Start, b.End)),
 			dashboard.Int(b.Done, l.incoming("", b.Start, b.End, "status", "06")),
 			dashboard.Int(b.Open, ""),
-			dashboard.Int(b.Overdue, l.incoming("", b.Start, b.End, "overdue", "1")),
 			dashboard.Int(b.Issued, ""),
 		}})
 	}
@@ -179,7 +177,6 @@ func periodWidget(d dashboard.Dashboard, l dashLinks, period string) dashboard.W
 		dashboard.Int(t.Received, l.incoming("", d.From, d.To)),
 		dashboard.Int(t.Done, l.incoming("", d.From, d.To, "status", "06")),
 		dashboard.Int(t.Open, ""),
-		dashboard.Int(t.Overdue, l.incoming("", d.From, d.To, "overdue", "1")),
 		dashboard.Int(t.Issued, ""),
 	}})
 	return w
@@ -226,11 +223,11 @@ func unitName(u dashboard.UnitRef) string {
 
 func unitsWidget(d dashboard.Dashboard, l dashLinks) dashboard.Widget {
 	w := dashboard.Widget{ID: "by-unit", Title: "Theo đơn vị",
-		Note: "Văn bản của chính từng đơn vị trong kỳ. Biểu đồ: tỷ lệ đúng hạn của 10 đơn vị có nhiều văn bản hoàn thành có hạn nhất. Bấm tên đơn vị để xem bảng điều hành của đơn vị đó.",
+		Note: "Văn bản của chính từng đơn vị trong kỳ (quá hạn hiện nay: bảng tiếp theo). Biểu đồ: tỷ lệ đúng hạn của 10 đơn vị có nhiều văn bản hoàn thành có hạn nhất. Bấm tên đơn vị để xem bảng điều hành của đơn vị đó.",
 		Table: dashboard.Table{Columns: []dashboard.Column{{Label: "Đơn vị"}, {Label: "Văn bản đến", Numeric: true},
 			{Label: "Đã hoàn thành", Numeric: true}, {Label: "Đúng hạn", Numeric: true}, {Label: "Trễ hạn", Numeric: true},
 			{Label: "Tỷ lệ đúng hạn", Numeric: true}, {Label: "TG xử lý TB (ngày)", Numeric: true}, {Label: "Đang xử lý", Numeric: true},
-			{Label: "Quá hạn", Numeric: true}, {Label: "Văn bản đi", Numeric: true}}, Empty: dashEmpty}}
+			{Label: "Văn bản đi", Numeric: true}}, Empty: dashEmpty}}
 	var charted []dashboard.UnitFigures
 	for _, u := range d.ByUnit {
 		id := strconv.FormatInt(u.ID, 10)
@@ -243,7 +240,6 @@ func unitsWidget(d dashboard.Dashboard, l dashLinks) dashboard.Widget {
 			dashboard.Int(u.DoneOnTime, ""), dashboard.Int(u.DoneLate, ""),
 			dashboard.Rate(r, rok), dashboard.Decimal(m, mok),
 			dashboard.Int(u.Open, ""),
-			dashboard.Int(u.Overdue, l.incoming(id, d.From, d.To, "overdue", "1")),
 			dashboard.Int(u.Issued, ""),
 		}})
 		if rok {
@@ -257,7 +253,7 @@ func unitsWidget(d dashboard.Dashboard, l dashLinks) dashboard.Widget {
 		w.Table.Rows = append(w.Table.Rows, dashboard.Row{Total: true, Cells: []dashboard.Cell{
 			dashboard.Text("Tổng cộng"), dashboard.Int(t.Received, ""), dashboard.Int(t.Done, ""), dashboard.Int(t.DoneOnTime, ""),
 			dashboard.Int(t.DoneLate, ""), dashboard.Rate(r, rok), dashboard.Decimal(m, mok), dashboard.Int(t.Open, ""),
-			dashboard.Int(t.Overdue, ""), dashboard.Int(t.Issued, ""),
+			dashboard.Int(t.Issued, ""),
 		}})
 	}
 	sort.SliceStable(charted, func(i, j int) bool {
