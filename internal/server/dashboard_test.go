@@ -91,11 +91,11 @@ type apiDash struct {
 	UnitsCounted     int `json:"units_counted"`
 	Totals           struct {
 		Received, Issued, Done, Open int64
-		DoneOnTime                            int64    `json:"done_on_time"`
-		DoneLate                              int64    `json:"done_late"`
-		DoneWithoutDeadline                   int64    `json:"done_without_deadline"`
-		OnTimeRate                            *float64 `json:"on_time_rate"`
-		MeanDays                              *float64 `json:"mean_handling_days"`
+		DoneOnTime                   int64    `json:"done_on_time"`
+		DoneLate                     int64    `json:"done_late"`
+		DoneWithoutDeadline          int64    `json:"done_without_deadline"`
+		OnTimeRate                   *float64 `json:"on_time_rate"`
+		MeanDays                     *float64 `json:"mean_handling_days"`
 	} `json:"totals"`
 	OpenNow    int64 `json:"open_now"`
 	OverdueNow int64 `json:"overdue_now"`
