@@ -189,9 +189,10 @@ func (s *Service) resolve(ctx context.Context, sub access.Subject, unitID int64)
 
 // documentFigures reads the aggregates: the arrival cohort and issues by
 // period and by unit, what is in handling today, and each person's open
-// work. The three reads run side by side on the pool.
+// work. The four reads run side by side on the pool.
 func (s *Service) documentFigures(ctx context.Context, d *Dashboard) error {
 	sc := d.Scope
+	var mu sync.Mutex
 	spans := buckets(d.Period, d.From, d.To)
 	byKey := map[time.Time]*Bucket{}
 	d.Series = make([]Bucket, len(spans))
@@ -199,69 +200,78 @@ func (s *Service) documentFigures(ctx context.Context, d *Dashboard) error {
 		d.Series[i] = Bucket{Start: sp.start, End: sp.end, Label: d.Period.label(sp.key), Short: d.Period.short(sp.key)}
 		byKey[sp.key] = &d.Series[i]
 	}
-	// Whole weeks or months inside the range come from the coarse rows
-	// when the period is made of them; the days around them from the
-	// daily rows.
-	grain, coarseFrom, coarseTo := "d", d.From, d.From
-	switch d.Period {
-	case Week:
-		grain = "w"
-	case Month, Quarter, Year:
-		grain = "m"
-	}
-	if grain != "d" {
-		unit := map[string]Period{"w": Week, "m": Month}[grain]
-		coarseFrom = unit.start(d.From)
-		if !coarseFrom.Equal(d.From) {
-			coarseFrom = unit.next(coarseFrom)
-		}
-		coarseTo = unit.start(d.To.AddDate(0, 0, 1))
-		if !coarseTo.After(coarseFrom) {
-			coarseFrom, coarseTo = d.From, d.From
-		}
-	}
-	// The coarse rows, and the daily rows before and after them, as three
-	// plain index ranges (the edges are empty when there is no coarse
-	// part, or it starts or ends with the range).
-	rowsOf := func(table string) string {
-		scope := `SELECT * FROM ` + table + ` WHERE unit_id = ANY($1) AND conf <= $2::clearance_level AND `
-		return `(` + scope + `grain = $8::"char" AND day >= $6 AND day < $7
-			UNION ALL ` + scope + `grain = 'd' AND day >= $3 AND day < $6
-			UNION ALL ` + scope + `grain = 'd' AND day >= $7 AND day <= $4)`
-	}
-	if grain == "d" {
-		coarseFrom, coarseTo = d.From, d.From // no coarse part: all days in the third range
-	}
-
 	type row struct {
 		byPeriod bool
-		key      *time.Time
-		unit     *int64
+		key      time.Time
+		unit     int64
 		f        Figures
 		n1, n2   int64
 	}
 	var cohort, now []row
 	var people []PersonFigures
 	var total int
-	reads := []func() error{
-		func() error {
-			rows, _ := s.db.Query(ctx, `
-				SELECT grouping(b) = 0 AS by_period, b, unit_id,
-					sum(received), sum(issued), sum(done), sum(done_on_time), sum(done_late), sum(timed),
-					sum(handling_seconds), sum(handling_workdays)
-				FROM (SELECT date_trunc($5, day::timestamp) AS b, * FROM `+rowsOf("dash_doc_agg")+` r) x
-				GROUP BY GROUPING SETS ((b), (unit_id))`,
-				sc.Units, string(sc.Clearance), d.From, d.To, string(d.Period), coarseFrom, coarseTo, grain)
-			var r row
-			_, err := pgx.ForEachRow(rows, []any{&r.byPeriod, &r.key, &r.unit, &r.f.Received, &r.f.Issued, &r.f.Done, &r.f.DoneOnTime,
+	// cohortRead sums the aggregates by period (keyed) or by unit: whole
+	// periods of a grain (weeks or months) inside the range from its rows,
+	// the days before and after them from the daily rows, as three plain
+	// index ranges.
+	cohortRead := func(grain string, byPeriod bool) func() error {
+		coarseFrom, coarseTo := d.From, d.From // no coarse part: the third range holds every day
+		if grain != "d" {
+			unit := map[string]Period{"w": Week, "m": Month}[grain]
+			coarseFrom = unit.start(d.From)
+			if !coarseFrom.Equal(d.From) {
+				coarseFrom = unit.next(coarseFrom)
+			}
+			coarseTo = unit.start(d.To.AddDate(0, 0, 1))
+			if !coarseTo.After(coarseFrom) {
+				coarseFrom, coarseTo = d.From, d.From
+			}
+		}
+		scope := `SELECT * FROM dash_doc_agg WHERE unit_id = ANY($1) AND conf <= $2::clearance_level AND `
+		key := `unit_id::bigint, date_trunc($5, NULL::timestamp)` // NULL; names $5's type
+		if byPeriod {
+			key = `0::bigint, date_trunc($5, day::timestamp)`
+		}
+		sql := `
+			SELECT ` + key + ` AS k, sum(received), sum(issued), sum(done), sum(done_on_time), sum(done_late), sum(timed),
+				sum(handling_seconds), sum(handling_workdays)
+			FROM (` + scope + `grain = $8::"char" AND day >= $6 AND day < $7
+				UNION ALL ` + scope + `grain = 'd' AND day >= $3 AND day < $6
+				UNION ALL ` + scope + `grain = 'd' AND day >= $7 AND day <= $4) r
+			GROUP BY 1, 2`
+		return func() error {
+			rows, _ := s.db.Query(ctx, sql, sc.Units, string(sc.Clearance), d.From, d.To, string(d.Period), coarseFrom, coarseTo, grain)
+			var out []row
+			r := row{byPeriod: byPeriod}
+			var key *time.Time
+			_, err := pgx.ForEachRow(rows, []any{&r.unit, &key, &r.f.Received, &r.f.Issued, &r.f.Done, &r.f.DoneOnTime,
 				&r.f.DoneLate, &r.f.Timed, &r.f.HandlingSeconds, &r.f.HandlingWorkingDays}, func() error {
 				r.f.DoneNoDeadline = r.f.Done - r.f.DoneOnTime - r.f.DoneLate
 				r.f.Open = r.f.Received - r.f.Done
-				cohort = append(cohort, r)
+				if key != nil {
+					r.key = *key
+				}
+				out = append(out, r)
 				return nil
 			})
+			mu.Lock()
+			cohort = append(cohort, out...)
+			mu.Unlock()
 			return err
-		},
+		}
+	}
+	// The periods read the grain they are made of; the units' totals the
+	// coarsest, months.
+	grain := "d"
+	switch d.Period {
+	case Week:
+		grain = "w"
+	case Month, Quarter, Year:
+		grain = "m"
+	}
+	reads := []func() error{
+		cohortRead(grain, true),
+		cohortRead("m", false),
 		func() error {
 			rows, _ := s.db.Query(ctx, `
 				SELECT unit_id, sum(n), coalesce(sum(n) FILTER (WHERE due < $3), 0) FROM dash_open_now
@@ -324,18 +334,18 @@ func (s *Service) documentFigures(ctx context.Context, d *Dashboard) error {
 	}
 	for _, r := range cohort {
 		if r.byPeriod {
-			b, err := bucketOf(*r.key)
+			b, err := bucketOf(r.key)
 			if err != nil {
 				return err
 			}
 			b.Figures.add(r.f)
 			continue
 		}
-		unitRow(*r.unit).Figures.add(r.f)
+		unitRow(r.unit).Figures.add(r.f)
 		d.Totals.add(r.f)
 	}
 	for _, r := range now {
-		u := unitRow(*r.unit)
+		u := unitRow(r.unit)
 		u.OpenNow += r.n1
 		u.OverdueNow += r.n2
 		d.OpenNow += r.n1
