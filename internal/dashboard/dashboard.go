@@ -286,15 +286,15 @@ type Scope struct {
 	Today     time.Time
 }
 
-// Section adds one widget of figures from another capability (tasks by
-// status, report compliance…). Its query must count only rows of
-// sc.Units up to sc.Clearance.
+// Section adds widgets of figures from another capability (tasks by
+// status, report compliance…). Its queries must count only rows of
+// sc.Units up to sc.Clearance, and only what sc.Viewer may see.
 type Section interface {
-	Widget(ctx context.Context, sc Scope) (Widget, error)
+	Widgets(ctx context.Context, sc Scope) ([]Widget, error)
 }
 
 // SectionFunc adapts a function to Section.
-type SectionFunc func(ctx context.Context, sc Scope) (Widget, error)
+type SectionFunc func(ctx context.Context, sc Scope) ([]Widget, error)
 
-// Widget calls f.
-func (f SectionFunc) Widget(ctx context.Context, sc Scope) (Widget, error) { return f(ctx, sc) }
+// Widgets calls f.
+func (f SectionFunc) Widgets(ctx context.Context, sc Scope) ([]Widget, error) { return f(ctx, sc) }

@@ -145,11 +145,11 @@ func (s *Service) Build(ctx context.Context, sub access.Subject, q Query) (Dashb
 		return Dashboard{}, err
 	}
 	for _, sec := range s.sections {
-		w, err := sec.Widget(ctx, d.Scope)
+		ws, err := sec.Widgets(ctx, d.Scope)
 		if err != nil {
 			return Dashboard{}, err
 		}
-		d.Sections = append(d.Sections, w)
+		d.Sections = append(d.Sections, ws...)
 	}
 	return d, nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/xuri/excelize/v2"
 
+	"vanthu/internal/dashboard"
 	"vanthu/internal/identity"
 	"vanthu/internal/platform/vntime"
 	"vanthu/internal/testkit"
@@ -79,6 +80,28 @@ func newDashWorld(t *testing.T) *dashWorld {
 		VALUES ('incoming', $1, now(), '01', 'Công văn', 'Tỉnh ủy', 'Chờ vào sổ')`, w.province)
 	app.Exec(`INSERT INTO documents (direction, unit_id, status, outgoing_state, issued_at, type_name, organ_name, subject)
 		VALUES ('outgoing', $1, '01', 'issued', now() - interval '1 day', 'Công văn', 'Tỉnh ủy', 'Văn bản đi')`, w.province)
+
+	// Tasks: the province gives commune 1's handler one overdue task and
+	// one accepted; the other province has its own.
+	task := func(unit, assigner, assignee int64, status string, dueIn int) {
+		id := app.QueryInt(`INSERT INTO tasks (unit_id, source, title, status, start_date, due_date, assigner_id)
+			VALUES ($1, 'standalone', 'Việc bảng điều hành', $2, $3, $4, $5) RETURNING id`,
+			unit, status, today.AddDate(0, 0, -10), today.AddDate(0, 0, dueIn), assigner)
+		app.Exec(`INSERT INTO task_assignees (task_id, user_id, role) VALUES ($1, $2, 'lead')`, id, assignee)
+	}
+	task(w.province, w.leader.ID, w.handler.ID, "new", -2)
+	task(w.province, w.leader.ID, w.handler.ID, "accepted", -1)
+	task(w.other, w.otherLeader.ID, w.otherLeader.ID, "in_progress", 5)
+	// Reports: a monthly report to the province due three days ago;
+	// commune 1 sent it on time, commune 2 did not.
+	tpl := app.QueryInt(`INSERT INTO report_templates (issuer_unit_id, name, period_kind, due_rule, due_n, recipients_kind, recipients_level, starts_on)
+		VALUES ($1, 'Báo cáo tháng', 'month', 'working_days', 5, 'subtree', 'commune', $2) RETURNING id`, w.province, today.AddDate(0, -2, 0))
+	app.Exec(`INSERT INTO report_template_versions (template_id, version, name, fields) VALUES ($1, 1, 'Báo cáo tháng', '[]')`, tpl)
+	period := app.QueryInt(`INSERT INTO report_periods (template_id, label, starts_on, ends_on, due_date) VALUES ($1, 'Kỳ thử', $2, $3, $4) RETURNING id`,
+		tpl, today.AddDate(0, -1, -3), today.AddDate(0, 0, -8), today.AddDate(0, 0, -3))
+	app.Exec(`INSERT INTO report_submissions (period_id, template_id, unit_id, version, status, revision, first_submitted_at, submitted_at)
+		VALUES ($1, $2, $3, 1, 'submitted', 1, now() - interval '5 days', now() - interval '5 days'), ($1, $2, $4, 1, 'pending', 0, NULL, NULL)`,
+		period, tpl, w.c1, w.c2)
 	return w
 }
 
@@ -114,6 +137,29 @@ type apiDash struct {
 		Open    int64 `json:"open"`
 		Overdue int64 `json:"overdue"`
 	} `json:"by_person"`
+	Sections []dashboard.Widget `json:"sections"`
+}
+
+// sectionCell is the number in column col of the row labelled label in the
+// section with id (-1 when there is no such row).
+func sectionCell(t *testing.T, d apiDash, id, label string, col int) float64 {
+	t.Helper()
+	for _, w := range d.Sections {
+		if w.ID != id {
+			continue
+		}
+		for _, r := range w.Table.Rows {
+			if r.Cells[0].Text == label {
+				if r.Cells[col].Value == nil {
+					t.Fatalf("%s / %s: column %d has no number", id, label, col)
+				}
+				return *r.Cells[col].Value
+			}
+		}
+		return -1
+	}
+	t.Fatalf("no section %s in %+v", id, d.Sections)
+	return 0
 }
 
 func TestDashboardAPI(t *testing.T) {
@@ -151,12 +197,54 @@ func TestDashboardAPI(t *testing.T) {
 		t.Fatalf("series add up to %d; last %+v", days, d.Series[30])
 	}
 
+	// Tasks by status and report compliance, each equal to a direct count.
+	scope := []int64{w.province, w.c1, w.c2}
+	for _, st := range []struct{ status, label string }{{"new", "Mới giao"}, {"in_progress", "Đang thực hiện"}, {"accepted", "Hoàn thành"}} {
+		direct := app.QueryInt(`SELECT count(*) FROM tasks t WHERE t.status = $1 AND t.start_date >= $2
+			AND (t.unit_id = ANY($3) OR t.id IN (SELECT a.task_id FROM task_assignees a JOIN memberships m ON m.user_id = a.user_id WHERE m.unit_id = ANY($3)))`,
+			st.status, from, scope)
+		overdue := app.QueryInt(`SELECT count(*) FROM tasks t WHERE t.status = $1 AND t.start_date >= $2 AND t.due_date < $4
+			AND (t.unit_id = ANY($3) OR t.id IN (SELECT a.task_id FROM task_assignees a JOIN memberships m ON m.user_id = a.user_id WHERE m.unit_id = ANY($3)))`,
+			st.status, from, scope, today)
+		if got := sectionCell(t, d, "tasks-by-status", st.label, 1); got != float64(direct) {
+			t.Errorf("tasks %s = %v, direct count %d", st.status, got, direct)
+		}
+		if got := sectionCell(t, d, "tasks-by-status", st.label, 2); st.status != "accepted" && got != float64(overdue) {
+			t.Errorf("overdue tasks %s = %v, direct count %d", st.status, got, overdue)
+		}
+	}
+	if sectionCell(t, d, "tasks-by-status", "Mới giao", 2) != 1 || sectionCell(t, d, "tasks-by-status", "Tổng cộng", 1) != 2 {
+		t.Errorf("tasks: %+v", d.Sections[0].Table)
+	}
+	onTime := app.QueryInt(`SELECT count(*) FROM report_submissions s JOIN report_periods p ON p.id = s.period_id
+		WHERE s.first_submitted_at IS NOT NULL AND (s.first_submitted_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date <= p.due_date
+		AND p.due_date BETWEEN $1 AND $2`, from, today)
+	missing := app.QueryInt(`SELECT count(*) FROM report_submissions s JOIN report_periods p ON p.id = s.period_id
+		WHERE s.first_submitted_at IS NULL AND p.due_date < $2 AND p.due_date >= $1`, from, today)
+	if got := sectionCell(t, d, "report-compliance", "Nộp đúng hạn", 2); got != float64(onTime) || onTime != 1 {
+		t.Errorf("reports received on time = %v, direct count %d", got, onTime)
+	}
+	if got := sectionCell(t, d, "report-compliance", "Quá hạn chưa nộp", 2); got != float64(missing) || missing != 1 {
+		t.Errorf("reports missing = %v, direct count %d", got, missing)
+	}
+	if got := sectionCell(t, d, "report-compliance", "Nộp đúng hạn", 1); got != 0 {
+		t.Errorf("the province sent %v reports up", got) // commune 1's went to the province, inside the scope
+	}
+	if got := sectionCell(t, d, "report-late-units", "Đảng ủy xã Thứ Hai", 1); got != 1 {
+		t.Errorf("commune 2 missing = %v", got)
+	}
+
 	// A commune leader without clearance: their commune only, no Mật.
 	resp = app.Do("GET", "/api/v1/dashboard?from="+from, app.Token(w.communeLeader), nil)
 	var c apiDash
 	testkit.DecodeJSON(t, resp, &c)
 	if c.Unit.ID != w.c1 || c.UnitsCounted != 1 || c.Totals.Received != 1 || c.OverdueNow != 1 {
 		t.Fatalf("commune leader: %+v", c)
+	}
+	// The commune's handler has both tasks; the commune sent its report.
+	if sectionCell(t, c, "tasks-by-status", "Tổng cộng", 1) != 2 || sectionCell(t, c, "report-compliance", "Nộp đúng hạn", 1) != 1 ||
+		sectionCell(t, c, "report-compliance", "Nộp đúng hạn", 2) != 0 || sectionCell(t, c, "report-late-units", "Đảng ủy xã Thứ Hai", 1) != -1 {
+		t.Errorf("commune sections: %+v", c.Sections)
 	}
 	// Asking for the province, or another province, is not found.
 	for _, u := range []int64{w.province, w.other} {
@@ -175,6 +263,10 @@ func TestDashboardAPI(t *testing.T) {
 	testkit.DecodeJSON(t, resp, &o)
 	if o.Unit.ID != w.other || o.Totals.Received != 2 || o.OverdueNow != 1 {
 		t.Fatalf("other province: %+v", o)
+	}
+	if sectionCell(t, o, "tasks-by-status", "Đang thực hiện", 1) != 1 || sectionCell(t, o, "tasks-by-status", "Tổng cộng", 1) != 1 ||
+		sectionCell(t, o, "report-compliance", "Tổng cộng", 1) != -1 {
+		t.Errorf("other province sections: %+v", o.Sections)
 	}
 
 	// Bad input: field messages.
@@ -297,7 +389,7 @@ func TestDashboardExports(t *testing.T) {
 		t.Fatal(err)
 	}
 	sheets := f.GetSheetList()
-	if len(sheets) != 6 || sheets[0] != "Tổng hợp" {
+	if len(sheets) != 9 || sheets[0] != "Tổng hợp" || sheets[6] != "Công việc theo trạng thái" || sheets[7] != "Chấp hành chế độ báo cáo" {
 		t.Fatalf("sheets %v", sheets)
 	}
 	rows, err := f.GetRows("Tổng hợp")

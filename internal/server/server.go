@@ -102,16 +102,16 @@ func New(d Deps) *Server {
 		outgoing:  outgoing.New(d.DB, d.Store, registers, d.Config.NumberingProfile, d.Config.IsolatedSystem),
 		exchange: exchange.New(d.DB, d.Store, registers,
 			edxml.Limits{MaxBytes: d.Config.MaxUploadBytes, MaxAttachmentBytes: d.Config.MaxFileBytes}, d.Config.MaxFileBytes),
-		schedules:  schedules.New(d.DB),
-		tasks:      NewTaskService(d),
-		reports:    newReportsService(d),
-		dashboards: dashboard.New(d.DB),
+		schedules: schedules.New(d.DB),
+		tasks:     NewTaskService(d),
+		reports:   newReportsService(d),
 	}
 	// Every received PDF is verified; issued copies get the agency's signature.
 	srv.signatures = signature.NewService(d.DB, d.Store, d.Signatures)
 	docs.SetInspector(srv.signatures)
 	srv.outgoing.SetSignatures(srv.signatures, srv.signatures)
 	srv.exchange.SetInspector(srv.signatures)
+	srv.dashboards = dashboard.New(d.DB, taskSection(srv.tasks), reportSection(srv.reports))
 	return srv
 }
 
