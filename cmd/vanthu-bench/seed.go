@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -33,6 +34,7 @@ var vnZone = func() *time.Location {
 // seedState is what the last complete load left in bench.state.
 type seedState struct {
 	Docs        int64
+	FirstID     int64 // the seed's documents are FirstID..MaxID; the demo's own come before
 	MaxID       int64
 	LoadSeconds float64
 	LoadedAt    time.Time
@@ -128,6 +130,9 @@ func prepareDatabase(ctx context.Context, cfg *benchConfig) (seedState, error) {
 		case "ok":
 			st.Reused = true
 			err = cleanupRuns(ctx, pool, st)
+			if err == nil {
+				err = seedWork(ctx, pool, cfg.docs, time.Now())
+			}
 			pool.Close()
 			return st, err
 		case "empty":
@@ -140,6 +145,9 @@ func prepareDatabase(ctx context.Context, cfg *benchConfig) (seedState, error) {
 				continue
 			}
 			st, err = seed(ctx, pool, cfg)
+			if err == nil {
+				err = seedWork(ctx, pool, cfg.docs, time.Now())
+			}
 			pool.Close()
 			return st, err
 		default:
@@ -176,7 +184,14 @@ func checkSeeded(ctx context.Context, pool *pgxpool.Pool, want int) (seedState, 
 	if _, err := pool.Exec(ctx, `CREATE TABLE IF NOT EXISTS bench.state (docs bigint NOT NULL, max_id bigint NOT NULL, load_seconds float8 NOT NULL, loaded_at timestamptz NOT NULL)`); err != nil {
 		return seedState{}, "", err
 	}
-	if _, err := pool.Exec(ctx, `ALTER TABLE bench.state ADD COLUMN IF NOT EXISTS schema_hash text NOT NULL DEFAULT ''`); err != nil {
+	if _, err := pool.Exec(ctx, `ALTER TABLE bench.state ADD COLUMN IF NOT EXISTS schema_hash text NOT NULL DEFAULT '',
+		ADD COLUMN IF NOT EXISTS first_id bigint NOT NULL DEFAULT 1`); err != nil {
+		return seedState{}, "", err
+	}
+	// A seed writes this before its first document and the state after
+	// its last: documents with the marker and no state are an interrupted
+	// seed (the demo's own documents are neither).
+	if _, err := pool.Exec(ctx, `CREATE TABLE IF NOT EXISTS bench.loading (started_at timestamptz NOT NULL)`); err != nil {
 		return seedState{}, "", err
 	}
 	hash, err := schemaHash()
@@ -184,13 +199,13 @@ func checkSeeded(ctx context.Context, pool *pgxpool.Pool, want int) (seedState, 
 		return seedState{}, "", err
 	}
 	var st seedState
-	err = pool.QueryRow(ctx, `SELECT docs, max_id, load_seconds, loaded_at, schema_hash FROM bench.state`).Scan(&st.Docs, &st.MaxID, &st.LoadSeconds, &st.LoadedAt, &st.SchemaHash)
-	var total int64
-	if err2 := pool.QueryRow(ctx, `SELECT count(*) FROM documents`).Scan(&total); err2 != nil {
+	err = pool.QueryRow(ctx, `SELECT docs, first_id, max_id, load_seconds, loaded_at, schema_hash FROM bench.state`).Scan(&st.Docs, &st.FirstID, &st.MaxID, &st.LoadSeconds, &st.LoadedAt, &st.SchemaHash)
+	var loading bool
+	if err2 := pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM bench.loading)`).Scan(&loading); err2 != nil {
 		return st, "", err2
 	}
 	if errors.Is(err, pgx.ErrNoRows) {
-		if total == 0 {
+		if !loading {
 			return st, "empty", nil
 		}
 		return st, "documents without a completed load (an interrupted seed?)", nil
@@ -205,7 +220,7 @@ func checkSeeded(ctx context.Context, pool *pgxpool.Pool, want int) (seedState, 
 		return st, fmt.Sprintf("the database holds %d seeded documents, %d wanted", st.Docs, want), nil
 	}
 	var seeded int64
-	if err := pool.QueryRow(ctx, `SELECT count(*) FROM documents WHERE id <= $1 AND direction = 'incoming'`, st.MaxID).Scan(&seeded); err != nil {
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM documents WHERE id BETWEEN $1 AND $2 AND direction = 'incoming'`, st.FirstID, st.MaxID).Scan(&seeded); err != nil {
 		return st, "", err
 	}
 	if seeded != st.Docs {
@@ -400,8 +415,9 @@ type plan struct {
 
 // makePlan spreads n arrivals over working days from 2 January 2024 to
 // yesterday, a little more each year, 7:30–17:00 Vietnam time, and
-// numbers them per register and year.
-func makePlan(w *world, n int, now time.Time) plan {
+// numbers them per register and year after the numbers taken already (the
+// demo's own documents).
+func makePlan(w *world, n int, now time.Time, taken map[registerYear]int32) plan {
 	r := rand.New(rand.NewPCG(2026, 57))
 	var days []time.Time
 	var dw []float64
@@ -453,10 +469,19 @@ func makePlan(w *world, n int, now time.Time) plan {
 		}
 		u := uint16(pick(r, cum))
 		k := key{u, t.Year()}
+		if _, ok := counters[k]; !ok {
+			counters[k] = taken[registerYear{w.recipients[u].register, strconv.Itoa(t.Year())}]
+		}
 		counters[k]++
 		p.unit[i], p.number[i] = u, counters[k]
 	}
 	return p
+}
+
+// registerYear is a register's numbering period (a year).
+type registerYear struct {
+	register int64
+	period   string
 }
 
 // docSource streams generated rows [i, end) of the plan to COPY.
@@ -495,10 +520,21 @@ func seed(ctx context.Context, pool *pgxpool.Pool, cfg *benchConfig) (seedState,
 		return seedState{}, err
 	}
 	logf("seeding %d incoming documents over %d units of %s (2024 to today)…", cfg.docs, len(w.recipients), w.provinces[0].name)
-	p := makePlan(w, cfg.docs, now)
+	taken := map[registerYear]int32{}
+	rows, _ := pool.Query(ctx, `SELECT register_id, number_period, max(arrival_number) FROM documents
+		WHERE register_id IS NOT NULL AND arrival_number IS NOT NULL AND number_series = '' GROUP BY 1, 2`)
+	var ry registerYear
+	var last int32
+	if _, err := pgx.ForEachRow(rows, []any{&ry.register, &ry.period, &last}, func() error {
+		taken[ry] = last
+		return nil
+	}); err != nil {
+		return seedState{}, fmt.Errorf("numbers taken: %w", err)
+	}
+	p := makePlan(w, cfg.docs, now, taken)
 
 	type index struct{ Name, Def string }
-	rows, _ := pool.Query(ctx, `
+	rows, _ = pool.Query(ctx, `
 		SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
 		WHERE x.indrelid IN ('documents'::regclass, 'assignments'::regclass, 'directions'::regclass)
 		  AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)`)
@@ -510,6 +546,13 @@ func seed(ctx context.Context, pool *pgxpool.Pool, cfg *benchConfig) (seedState,
 		if _, err := pool.Exec(ctx, "DROP INDEX "+pgx.Identifier{ix.Name}.Sanitize()); err != nil {
 			return seedState{}, err
 		}
+	}
+	var firstID int64
+	if err := pool.QueryRow(ctx, `SELECT coalesce(max(id), 0) + 1 FROM documents`).Scan(&firstID); err != nil {
+		return seedState{}, err
+	}
+	if _, err := pool.Exec(ctx, `INSERT INTO bench.loading VALUES (now())`); err != nil {
+		return seedState{}, err
 	}
 
 	const chunk = 20000
@@ -634,7 +677,7 @@ func seed(ctx context.Context, pool *pgxpool.Pool, cfg *benchConfig) (seedState,
 			return seedState{}, fmt.Errorf("%s: %w", q, err)
 		}
 	}
-	st := seedState{Docs: int64(cfg.docs), LoadedAt: time.Now()}
+	st := seedState{Docs: int64(cfg.docs), FirstID: firstID, LoadedAt: time.Now()}
 	if st.SchemaHash, err = schemaHash(); err != nil {
 		return st, err
 	}
@@ -645,8 +688,11 @@ func seed(ctx context.Context, pool *pgxpool.Pool, cfg *benchConfig) (seedState,
 	if _, err := pool.Exec(ctx, `DELETE FROM bench.state`); err != nil {
 		return st, err
 	}
-	if _, err := pool.Exec(ctx, `INSERT INTO bench.state (docs, max_id, load_seconds, loaded_at, schema_hash) VALUES ($1, $2, $3, $4, $5)`,
-		st.Docs, st.MaxID, st.LoadSeconds, st.LoadedAt, st.SchemaHash); err != nil {
+	if _, err := pool.Exec(ctx, `INSERT INTO bench.state (docs, first_id, max_id, load_seconds, loaded_at, schema_hash) VALUES ($1, $2, $3, $4, $5, $6)`,
+		st.Docs, st.FirstID, st.MaxID, st.LoadSeconds, st.LoadedAt, st.SchemaHash); err != nil {
+		return st, err
+	}
+	if _, err := pool.Exec(ctx, `DELETE FROM bench.loading`); err != nil {
 		return st, err
 	}
 	var size string
