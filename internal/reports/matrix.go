@@ -224,4 +224,3 @@ func (s *Service) Remind(ctx context.Context, sub access.Subject, actor audit.Ac
 	}
 	return res, nil
 }
-
