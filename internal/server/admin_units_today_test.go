@@ -31,7 +31,7 @@ func TestUnitTodayIsVietnams(t *testing.T) {
 	// UTC+7 minus a day.
 	var tz []byte
 	tz = append(tz, "TZif"...)
-	tz = append(tz, make([]byte, 16)...) // version 1, reserved
+	tz = append(tz, make([]byte, 16)...)           // version 1, reserved
 	for _, n := range []uint32{0, 0, 0, 0, 1, 4} { // isutcnt isstdcnt leapcnt timecnt typecnt charcnt
 		tz = binary.BigEndian.AppendUint32(tz, n)
 	}
