@@ -274,7 +274,7 @@ func TestServeStartsAndStops(t *testing.T) {
 		t.Fatalf("serve after cancel = %v, want nil\n%s", err, stderr.String())
 	}
 	log := stderr.String()
-	for _, want := range []string{"starting vanthu", "listening", "shutting down"} {
+	for _, want := range []string{"starting vanthu", "listening", "shutting down", "e-mail off"} {
 		if !strings.Contains(log, want) {
 			t.Errorf("log lacks %q:\n%s", want, log)
 		}

@@ -11,6 +11,7 @@ import (
 	"vanthu/internal/config"
 	"vanthu/internal/documents"
 	"vanthu/internal/identity"
+	"vanthu/internal/notify"
 	"vanthu/internal/platform/mail"
 	"vanthu/internal/platform/objectstore"
 	"vanthu/internal/registry"
@@ -69,16 +70,22 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 	go audit.New(pool).RunMaintenance(ctx, 6*time.Hour, log)
 	go purgeSessions(ctx, identity.NewStore(pool), identity.SessionPolicy{Idle: cfg.SessionIdleTimeout, Absolute: cfg.SessionAbsoluteTimeout}, log)
 	docs := documents.NewService(pool, store, registry.NewStore(pool), cfg.NumberingProfile, cfg.IsolatedSystem)
-	reminders := routing.New(pool, docs, calendar.New(pool))
-	if cfg.SMTPAddr != "" {
-		reminders.Mailer = mail.New(mail.Config{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom,
-			Username: cfg.SMTPUsername, Password: cfg.SMTPPassword, StartTLS: cfg.SMTPUsername != ""})
-	}
-	go reminders.RunReminders(ctx, 15*time.Minute, log)
+	go routing.New(pool, docs, calendar.New(pool)).RunReminders(ctx, 15*time.Minute, log)
 	// Near-due and overdue tasks escalate to their assigners (each once).
 	go server.NewTaskService(server.Deps{Log: log, Config: cfg, DB: pool, Store: store}).RunEscalations(ctx, 15*time.Minute, log)
 	// Report periods open on schedule (each template locked while it opens).
 	go reports.New(pool, store, calendar.New(pool)).RunSchedule(ctx, time.Hour, log)
+	// Every notification also goes by e-mail, once, through the outbox.
+	// Without SMTP notifications stay unmailed; switching it on later
+	// mails only recent ones (notify.DefaultMaxAge).
+	if cfg.SMTPAddr != "" {
+		outbox := notify.NewOutbox(pool, mail.New(mail.Config{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom,
+			Username: cfg.SMTPUsername, Password: cfg.SMTPPassword, StartTLS: cfg.SMTPUsername != ""}), cfg.BaseURL)
+		outbox.Log = log
+		go outbox.Run(ctx, 30*time.Second)
+	} else {
+		log.Info("e-mail off: VANTHU_SMTP_ADDR is not set, notifications stay in-app")
+	}
 
 	srv := server.New(server.Deps{Log: log, Config: cfg, DB: pool, Store: store, Version: version, Signatures: sigs})
 	if err := srv.Serve(ctx, cfg.HTTPAddr); err != nil {

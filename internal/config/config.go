@@ -148,7 +148,7 @@ var Settings = []Setting{
 		Description: "Password of the agency's PKCS#12 file.",
 		apply:       func(c *Config, v string) error { c.AgencyP12Password = v; return nil }},
 	{Name: "VANTHU_SMTP_ADDR", Default: "",
-		Description: "SMTP relay as host:port for e-mail reminders; empty: in-app notifications only.",
+		Description: "SMTP relay as host:port: every notification is also e-mailed to its person (once, from an outbox; on switching on, only those of the last 3 days); empty: in-app notifications only.",
 		apply: func(c *Config, v string) error {
 			c.SMTPAddr = v
 			if v == "" {
@@ -157,7 +157,7 @@ var Settings = []Setting{
 			return requireHostPort(v)
 		}},
 	{Name: "VANTHU_SMTP_FROM", Default: "vanthu@localhost",
-		Description: "Sender address of e-mail reminders.",
+		Description: "Sender address of notification e-mails.",
 		apply:       func(c *Config, v string) error { c.SMTPFrom = v; return nil }},
 	{Name: "VANTHU_SMTP_USERNAME", Default: "",
 		Description: "SMTP user name, when the relay needs one (the connection is upgraded with STARTTLS).",

@@ -143,22 +143,15 @@ func (s *Service) Rows(ctx context.Context, sub access.Subject, periodID int64, 
 type RemindResult struct {
 	Units         int `json:"units"`
 	Notifications int `json:"notifications"`
-	Emails        int `json:"emails_queued"`
-}
-
-type mail struct {
-	userID      int64
-	title, link string
 }
 
 // Remind notifies the leaders and clerks (and whoever last worked on the
 // draft) of every unit of the period that has not sent its report — or
 // of the given submissions only — and records each reminder on the
-// submission, so repeated reminders show. E-mail copies go out afterwards
-// when a Mailer is set. A manager of the template.
+// submission, so repeated reminders show. The outbox (notify.Outbox)
+// e-mails them when SMTP is configured. A manager of the template.
 func (s *Service) Remind(ctx context.Context, sub access.Subject, actor audit.Actor, periodID int64, only []int64) (RemindResult, error) {
 	var res RemindResult
-	var mails []mail
 	err := postgres.InTx(ctx, s.db, func(tx pgx.Tx) error {
 		var tid int64
 		var label string
@@ -213,7 +206,6 @@ func (s *Service) Remind(ctx context.Context, sub access.Subject, actor audit.Ac
 				if _, err := notify.Create(ctx, tx, uid, "report_reminder", title, link); err != nil {
 					return err
 				}
-				mails = append(mails, mail{uid, title, link})
 			}
 			if err := addEvent(ctx, tx, tg.id, actor.UserID, "reminded", nil, "", map[string]any{"notified": len(people), "overdue": overdue}); err != nil {
 				return err
@@ -230,45 +222,5 @@ func (s *Service) Remind(ctx context.Context, sub access.Subject, actor audit.Ac
 	if err != nil {
 		return RemindResult{}, err
 	}
-	if s.Mailer != nil && len(mails) > 0 {
-		res.Emails = len(mails)
-		go s.sendMails(context.WithoutCancel(ctx), mails)
-	}
 	return res, nil
-}
-
-// sendMails e-mails copies of reminders to people with an address; the
-// in-app notifications are stored already, so a failure is only logged.
-func (s *Service) sendMails(ctx context.Context, mails []mail) {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
-	defer cancel()
-	ids := make([]int64, 0, len(mails))
-	for _, m := range mails {
-		ids = append(ids, m.userID)
-	}
-	rows, _ := s.db.Query(ctx, `SELECT id, email FROM users WHERE id = ANY($1) AND email <> '' AND disabled_at IS NULL`, ids)
-	emails := map[int64]string{}
-	var id int64
-	var email string
-	if _, err := pgx.ForEachRow(rows, []any{&id, &email}, func() error {
-		emails[id] = email
-		return nil
-	}); err != nil {
-		s.log().ErrorContext(ctx, "report reminders: read e-mail addresses", "err", err)
-		return
-	}
-	sent := 0
-	for _, m := range mails {
-		to, ok := emails[m.userID]
-		if !ok {
-			continue
-		}
-		body := m.title + "\n\nNhập và gửi báo cáo: " + strings.TrimRight(s.BaseURL, "/") + m.link + "\n\n— Vanthu"
-		if err := s.Mailer.Send(ctx, to, "[Vanthu] "+m.title, body); err != nil {
-			s.log().ErrorContext(ctx, "report reminder e-mail failed", "err", err, "user_id", m.userID)
-			return
-		}
-		sent++
-	}
-	s.log().InfoContext(ctx, "report reminder e-mails sent", "emails", sent)
 }

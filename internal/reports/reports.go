@@ -41,22 +41,12 @@ type WorkingDays interface {
 	IsWorkingDay(ctx context.Context, day time.Time) (bool, error)
 }
 
-// Mailer sends an e-mail copy of a reminder; optional.
-type Mailer interface {
-	Send(ctx context.Context, to, subject, body string) error
-}
-
 // Service runs reporting.
 type Service struct {
 	db    *pgxpool.Pool
 	store *objectstore.Store
 	days  WorkingDays
-	// Mailer, when set, also e-mails reminders to people with an address
-	// (after the reminders are stored, in the background).
-	Mailer Mailer
-	// BaseURL prefixes links in e-mails (e.g. https://vanthu.example.vn).
-	BaseURL string
-	// Log records background failures (e-mail); slog.Default when nil.
+	// Log records background failures; slog.Default when nil.
 	Log *slog.Logger
 	// Now is the clock (tests set it); time.Now when nil.
 	Now func() time.Time

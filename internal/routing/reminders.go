@@ -18,22 +18,17 @@ type ReminderResult struct {
 	NearDue       int // assignments reminded as due within one working day
 	Overdue       int // assignments reminded as overdue
 	Notifications int
-	Emails        int
 }
 
 const reminderBatch = 200
-
-type mail struct {
-	userID      int64
-	title, link string
-}
 
 // Remind notifies, once per state, whoever handles an open assignment that
 // is due within one working day (near-due) or past its deadline (overdue);
 // overdue ones also go to whoever assigned them. reminded_at remembers the
 // last reminder: an assignment reminded on or before its deadline day is
 // reminded once more when it becomes overdue, never again after that.
-// Informed parts are not chased.
+// Informed parts are not chased. The outbox (notify.Outbox) e-mails the
+// reminders when SMTP is configured.
 func (s *Service) Remind(ctx context.Context) (ReminderResult, error) {
 	var res ReminderResult
 	today := Today()
@@ -42,7 +37,6 @@ func (s *Service) Remind(ctx context.Context) (ReminderResult, error) {
 		return res, fmt.Errorf("reminders: next working day: %w", err)
 	}
 	soon = dateOf(soon)
-	var mails []mail
 	for {
 		n := 0
 		err := postgres.InTx(ctx, s.db, func(tx pgx.Tx) error {
@@ -91,7 +85,6 @@ func (s *Service) Remind(ctx context.Context) (ReminderResult, error) {
 					if _, err := notify.Create(ctx, tx, uid, kind, title, link); err != nil {
 						return err
 					}
-					mails = append(mails, mail{uid, title, link})
 					res.Notifications++
 				}
 				if d.overdue && d.by != nil && !slices.Contains(to, *d.by) {
@@ -99,7 +92,6 @@ func (s *Service) Remind(ctx context.Context) (ReminderResult, error) {
 					if _, err := notify.Create(ctx, tx, *d.by, "overdue_escalation", esc, link); err != nil {
 						return err
 					}
-					mails = append(mails, mail{*d.by, esc, link})
 					res.Notifications++
 				}
 				if _, err := tx.Exec(ctx, `UPDATE assignments SET reminded_at = now() WHERE id = $1`, d.id); err != nil {
@@ -118,47 +110,7 @@ func (s *Service) Remind(ctx context.Context) (ReminderResult, error) {
 			break
 		}
 	}
-	if s.Mailer != nil && len(mails) > 0 {
-		sent, err := s.sendMails(ctx, mails)
-		res.Emails = sent
-		if err != nil {
-			return res, err
-		}
-	}
 	return res, nil
-}
-
-// sendMails e-mails copies of reminders to people with an address; it
-// stops at the first failure (the in-app notifications are already
-// stored).
-func (s *Service) sendMails(ctx context.Context, mails []mail) (int, error) {
-	ids := make([]int64, 0, len(mails))
-	for _, m := range mails {
-		ids = append(ids, m.userID)
-	}
-	rows, _ := s.db.Query(ctx, `SELECT id, email FROM users WHERE id = ANY($1) AND email <> '' AND disabled_at IS NULL`, ids)
-	emails := map[int64]string{}
-	var id int64
-	var email string
-	if _, err := pgx.ForEachRow(rows, []any{&id, &email}, func() error {
-		emails[id] = email
-		return nil
-	}); err != nil {
-		return 0, fmt.Errorf("reminders: read e-mail addresses: %w", err)
-	}
-	sent := 0
-	for _, m := range mails {
-		to, ok := emails[m.userID]
-		if !ok {
-			continue
-		}
-		body := m.title + "\n\nXem văn bản: " + m.link + "\n\n— Vanthu"
-		if err := s.Mailer.Send(ctx, to, "[Vanthu] "+m.title, body); err != nil {
-			return sent, fmt.Errorf("reminders: e-mail to user %d: %w", m.userID, err)
-		}
-		sent++
-	}
-	return sent, nil
 }
 
 // RunReminders runs Remind now and then every interval until ctx ends,
@@ -180,7 +132,7 @@ func (s *Service) RunReminders(ctx context.Context, every time.Duration, log *sl
 			log.ErrorContext(ctx, "deadline reminders failed", "err", err)
 		case res.Notifications > 0:
 			log.InfoContext(ctx, "deadline reminders sent", "near_due", res.NearDue, "overdue", res.Overdue,
-				"notifications", res.Notifications, "emails", res.Emails)
+				"notifications", res.Notifications)
 		}
 		select {
 		case <-ctx.Done():

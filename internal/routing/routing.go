@@ -42,20 +42,11 @@ type WorkingDays interface {
 	AddWorkingDays(ctx context.Context, start time.Time, n int) (time.Time, error)
 }
 
-// Mailer sends an e-mail copy of a reminder. It is optional: with none
-// configured reminders are in-app only.
-type Mailer interface {
-	Send(ctx context.Context, to, subject, body string) error
-}
-
 // Service presents, directs and tracks documents.
 type Service struct {
 	db   *pgxpool.Pool
 	docs *documents.Service
 	days WorkingDays
-	// Mailer, when set before RunReminders starts, also e-mails reminders
-	// to people with an address. Nil (the default) sends nothing.
-	Mailer Mailer
 }
 
 // New wires the routing capability.

@@ -19,6 +19,7 @@ import (
 	"vanthu/internal/apperr"
 	"vanthu/internal/audit"
 	"vanthu/internal/org"
+	"vanthu/internal/platform/vntime"
 	"vanthu/web"
 )
 
@@ -60,12 +61,9 @@ func (s *Server) unitAdminPage(r *http.Request, title string) web.Page {
 	return p
 }
 
-// unitToday is the current day as a date (UTC midnight), the form the unit
-// queries compare with.
-func unitToday() time.Time {
-	y, m, d := time.Now().Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}
+// unitToday is the current day in Vietnam as a date (UTC midnight), the
+// form the unit queries compare with, whatever the server's own zone.
+func unitToday() time.Time { return vntime.Today() }
 
 // unitCanOpen tells templates which units the viewer may open.
 func unitCanOpen(r *http.Request) func(int64) bool {

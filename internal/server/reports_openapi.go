@@ -28,7 +28,7 @@ func reportAPIOperations() []apiOperation {
 		}, Response: ref("ReportAggregate")},
 		{Method: "POST", Path: "/api/v1/reports/periods/{id}/remind", Summary: "Remind the units that have not sent their report (all, or the given submissions); recorded on each",
 			Params: []obj{pathParam("id")}, Body: obj{"type": "object", "properties": obj{"submission_ids": obj{"type": "array", "items": integer}}},
-			Response: obj{"type": "object", "properties": obj{"units": obj{"type": "integer"}, "notifications": obj{"type": "integer"}, "emails_queued": obj{"type": "integer"}}}},
+			Response: obj{"type": "object", "properties": obj{"units": obj{"type": "integer"}, "notifications": obj{"type": "integer"}}}},
 		{Method: "GET", Path: "/api/v1/reports/submissions", Summary: "Reports the caller's units must send (box=open, by due date) or have sent (box=sent)", Params: []obj{
 			queryParam("box", "open (default) or sent", obj{"type": "string", "enum": []string{"open", "sent"}}),
 			queryParam("q", "Template name", str),

@@ -16,7 +16,6 @@ import (
 	"vanthu/internal/audit"
 	"vanthu/internal/calendar"
 	"vanthu/internal/org"
-	"vanthu/internal/platform/mail"
 	"vanthu/internal/printout"
 	"vanthu/internal/reports"
 	"vanthu/web"
@@ -25,11 +24,7 @@ import (
 // newReportsService wires the reports capability for the server.
 func newReportsService(d Deps) *reports.Service {
 	svc := reports.New(d.DB, d.Store, calendar.New(d.DB))
-	svc.Log, svc.BaseURL = d.Log, d.Config.BaseURL
-	if d.Config.SMTPAddr != "" {
-		svc.Mailer = mail.New(mail.Config{Addr: d.Config.SMTPAddr, From: d.Config.SMTPFrom,
-			Username: d.Config.SMTPUsername, Password: d.Config.SMTPPassword, StartTLS: d.Config.SMTPUsername != ""})
-	}
+	svc.Log = d.Log
 	return svc
 }
 

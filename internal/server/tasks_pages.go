@@ -21,7 +21,6 @@ import (
 	"vanthu/internal/calendar"
 	"vanthu/internal/documents"
 	"vanthu/internal/identity"
-	"vanthu/internal/platform/mail"
 	"vanthu/internal/platform/objectstore"
 	"vanthu/internal/routing"
 	"vanthu/internal/tasks"
@@ -29,16 +28,9 @@ import (
 )
 
 // NewTaskService builds the tasks capability for the server and for the
-// escalation job that serve starts: e-mail copies of notifications go out
-// when VANTHU_SMTP_ADDR is set.
+// escalation job that serve starts (the outbox e-mails its notifications).
 func NewTaskService(d Deps) *tasks.Service {
-	svc := tasks.New(d.DB, d.Store, calendar.New(d.DB))
-	svc.BaseURL, svc.Log = d.Config.BaseURL, d.Log
-	if d.Config.SMTPAddr != "" {
-		svc.Mailer = mail.New(mail.Config{Addr: d.Config.SMTPAddr, From: d.Config.SMTPFrom,
-			Username: d.Config.SMTPUsername, Password: d.Config.SMTPPassword, StartTLS: d.Config.SMTPUsername != ""})
-	}
-	return svc
+	return tasks.New(d.DB, d.Store, calendar.New(d.DB))
 }
 
 // taskPageRoutes: the task list, board and calendar, the new-task form,

@@ -40,13 +40,11 @@ func notOpen(status string) error {
 
 // change runs fn on task id inside a transaction holding the task's row,
 // after checking that sub may see it (ErrNotFound otherwise). fn returns
-// the notifications to send; they are created in the same transaction
-// and e-mailed after it commits.
+// the notifications to send; they are created in the same transaction.
 func (s *Service) change(ctx context.Context, sub access.Subject, id int64, fn func(tx pgx.Tx, t Task) ([]notice, error)) (Task, error) {
 	if err := s.checkVisible(ctx, s.db, sub, id); err != nil {
 		return Task{}, err
 	}
-	var sent []notice
 	err := postgres.InTx(ctx, s.db, func(tx pgx.Tx) error {
 		t, err := getTask(ctx, tx, id, true)
 		if err != nil {
@@ -59,13 +57,12 @@ func (s *Service) change(ctx context.Context, sub access.Subject, id int64, fn f
 		if _, err := tx.Exec(ctx, `UPDATE tasks SET updated_at = now() WHERE id = $1`, id); err != nil {
 			return err
 		}
-		sent, err = deliver(ctx, tx, notes, sub.UserID)
+		_, err = deliver(ctx, tx, notes, sub.UserID)
 		return err
 	})
 	if err != nil {
 		return Task{}, err
 	}
-	s.mailLater(ctx, sent)
 	return getTask(ctx, s.db, id, false)
 }
 

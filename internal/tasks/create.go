@@ -330,7 +330,6 @@ func (s *Service) Create(ctx context.Context, sub access.Subject, actor audit.Ac
 	}
 	src, start, due, list, unit := p.src, p.start, p.due, p.list, p.unit
 	var id int64
-	var sent []notice
 	err = postgres.InTx(ctx, s.db, func(tx pgx.Tx) error {
 		if src.parent != nil {
 			// The parent must still be open when the subtask lands.
@@ -397,7 +396,7 @@ func (s *Service) Create(ctx context.Context, sub access.Subject, actor audit.Ac
 				return err
 			}
 		}
-		if sent, err = deliver(ctx, tx, notes, sub.UserID); err != nil {
+		if _, err = deliver(ctx, tx, notes, sub.UserID); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, actor.Entry("task.create", "task", fmt.Sprint(id), map[string]any{
@@ -407,6 +406,5 @@ func (s *Service) Create(ctx context.Context, sub access.Subject, actor audit.Ac
 	if err != nil {
 		return Task{}, err
 	}
-	s.mailLater(ctx, sent)
 	return getTask(ctx, s.db, id, false)
 }

@@ -17,7 +17,6 @@ type EscalationResult struct {
 	NearDue       int // tasks escalated as due within one working day
 	Overdue       int // tasks escalated as past their due date
 	Notifications int
-	Emails        int
 }
 
 const escalationBatch = 200
@@ -37,7 +36,6 @@ func (s *Service) Escalate(ctx context.Context, now time.Time) (EscalationResult
 		return res, fmt.Errorf("escalations: next working day: %w", err)
 	}
 	soon = dateOf(soon)
-	var all []notice
 	for {
 		var n int
 		err := postgres.InTx(ctx, s.db, func(tx pgx.Tx) error {
@@ -108,7 +106,6 @@ func (s *Service) Escalate(ctx context.Context, now time.Time) (EscalationResult
 				return err
 			}
 			res.Notifications += len(sent)
-			all = append(all, sent...)
 			return nil
 		})
 		if err != nil {
@@ -118,7 +115,6 @@ func (s *Service) Escalate(ctx context.Context, now time.Time) (EscalationResult
 			break
 		}
 	}
-	res.Emails = s.mail(ctx, s.Mailer, all)
 	return res, nil
 }
 
@@ -140,7 +136,7 @@ func (s *Service) RunEscalations(ctx context.Context, every time.Duration, log *
 			log.ErrorContext(ctx, "task escalations failed", "err", err)
 		case res.Notifications > 0:
 			log.InfoContext(ctx, "task escalations sent", "near_due", res.NearDue, "overdue", res.Overdue,
-				"notifications", res.Notifications, "emails", res.Emails)
+				"notifications", res.Notifications)
 		}
 		select {
 		case <-ctx.Done():

@@ -3,9 +3,6 @@ package tasks
 import (
 	"context"
 	"fmt"
-	"log/slog"
-	"slices"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -79,7 +76,8 @@ func toAssignees(ctx context.Context, q postgres.Querier, as []Assignee, role, k
 }
 
 // deliver creates the notices inside tx, once per person and kind, never
-// to skip (the person who acted); it returns those created, for e-mail.
+// to skip (the person who acted); it returns those created. The outbox
+// (notify.Outbox) e-mails them.
 func deliver(ctx context.Context, tx pgx.Tx, notes []notice, skip int64) ([]notice, error) {
 	var out []notice
 	seen := map[string]bool{}
@@ -95,56 +93,4 @@ func deliver(ctx context.Context, tx pgx.Tx, notes []notice, skip int64) ([]noti
 		out = append(out, n)
 	}
 	return out, nil
-}
-
-// mailLater e-mails copies of delivered notices in the background, so a
-// slow relay never holds up the request that made them.
-func (s *Service) mailLater(ctx context.Context, notes []notice) {
-	if m := s.Mailer; m != nil && len(notes) > 0 {
-		go s.mail(context.WithoutCancel(ctx), m, notes)
-	}
-}
-
-// mail e-mails copies of delivered notices through m, to people with an
-// address; a failure is logged and the rest still go (the in-app
-// notifications are stored already). It returns how many went.
-func (s *Service) mail(ctx context.Context, m Mailer, notes []notice) int {
-	if m == nil || len(notes) == 0 {
-		return 0
-	}
-	log := s.Log
-	if log == nil {
-		log = slog.Default()
-	}
-	ids := make([]int64, 0, len(notes))
-	for _, n := range notes {
-		if !slices.Contains(ids, n.userID) {
-			ids = append(ids, n.userID)
-		}
-	}
-	rows, _ := s.db.Query(ctx, `SELECT id, email FROM users WHERE id = ANY($1) AND email <> '' AND disabled_at IS NULL`, ids)
-	emails := map[int64]string{}
-	var id int64
-	var email string
-	if _, err := pgx.ForEachRow(rows, []any{&id, &email}, func() error {
-		emails[id] = email
-		return nil
-	}); err != nil {
-		log.ErrorContext(ctx, "task e-mails: read addresses", "err", err)
-		return 0
-	}
-	sent := 0
-	for _, n := range notes {
-		to, ok := emails[n.userID]
-		if !ok {
-			continue
-		}
-		body := n.title + "\n\nXem công việc: " + strings.TrimSuffix(s.BaseURL, "/") + n.link + "\n\n— Vanthu"
-		if err := m.Send(ctx, to, "[Vanthu] "+n.title, body); err != nil {
-			log.WarnContext(ctx, "task e-mail not sent", "err", err, "user_id", n.userID, "kind", n.kind)
-			continue
-		}
-		sent++
-	}
-	return sent
 }

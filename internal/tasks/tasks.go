@@ -20,7 +20,6 @@ package tasks
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -39,24 +38,11 @@ type WorkingDays interface {
 	AddWorkingDays(ctx context.Context, start time.Time, n int) (time.Time, error)
 }
 
-// Mailer sends an e-mail copy of a notification (mail.Sender implements
-// it). Optional: without one notifications stay in-app.
-type Mailer interface {
-	Send(ctx context.Context, to, subject, body string) error
-}
-
 // Service gives and tracks tasks.
 type Service struct {
 	db    *pgxpool.Pool
 	store *objectstore.Store
 	days  WorkingDays
-	// Mailer, when set, e-mails a copy of every notification to people
-	// with an address; BaseURL makes the links in them absolute.
-	Mailer  Mailer
-	BaseURL string
-	// Log records e-mails that could not be sent (the in-app notification
-	// stands). Nil: slog.Default().
-	Log *slog.Logger
 }
 
 // New wires the tasks capability.

@@ -1,18 +1,13 @@
 package tasks_test
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
-	"maps"
-	"net"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -27,6 +22,7 @@ import (
 	"vanthu/internal/notify"
 	"vanthu/internal/org"
 	"vanthu/internal/platform/mail"
+	"vanthu/internal/platform/mail/smtptest"
 	"vanthu/internal/platform/objectstore/s3test"
 	"vanthu/internal/platform/postgres/pgtest"
 	"vanthu/internal/tasks"
@@ -656,104 +652,56 @@ func TestProgressFiles(t *testing.T) {
 	}
 }
 
-// smtpSink is a loopback SMTP server that records each message's
-// recipient and decoded body, so the real mail client's exchange runs.
-func smtpSink(t *testing.T) (addr string, got func() map[string]string) {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	var mu sync.Mutex
-	msgs := map[string]string{}
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer conn.Close()
-				r := bufio.NewReader(conn)
-				say := func(s string) { conn.Write([]byte(s + "\r\n")) }
-				say("220 sink ESMTP")
-				var rcpt string
-				for {
-					line, err := r.ReadString('\n')
-					if err != nil {
-						return
-					}
-					cmd := strings.ToUpper(strings.TrimSpace(line))
-					switch {
-					case strings.HasPrefix(cmd, "RCPT TO"):
-						rcpt = strings.Trim(strings.TrimSpace(line)[len("RCPT TO:"):], "<>")
-						say("250 OK")
-					case cmd == "DATA":
-						say("354 go ahead")
-						var data strings.Builder
-						for {
-							l, err := r.ReadString('\n')
-							if err != nil || l == ".\r\n" {
-								break
-							}
-							data.WriteString(l)
-						}
-						_, body, _ := strings.Cut(data.String(), "\r\n\r\n")
-						text, _ := base64.StdEncoding.DecodeString(strings.ReplaceAll(body, "\r\n", ""))
-						mu.Lock()
-						msgs[rcpt] = string(text)
-						mu.Unlock()
-						say("250 queued")
-					case cmd == "QUIT":
-						say("221 bye")
-						return
-					default:
-						say("250 OK")
-					}
-				}
-			}()
-		}
-	}()
-	return ln.Addr().String(), func() map[string]string {
-		mu.Lock()
-		defer mu.Unlock()
-		return maps.Clone(msgs)
-	}
-}
-
-// With an SMTP relay configured, an escalation also goes by e-mail to
-// people with an address, with a link to the task.
-func TestEscalationEmails(t *testing.T) {
+// With an SMTP relay configured, the outbox e-mails every task
+// notification once: the assignment to the handler, then the overdue
+// escalation to the assigner and the handler, with a link to the task.
+func TestTaskNotificationsGoByEmail(t *testing.T) {
 	e := newEnv(t)
-	addr, got := smtpSink(t)
+	relay := smtptest.Start(t)
 	if _, err := e.db.Exec(e.ctx, `UPDATE users SET email = login || '@tinhuy.test' WHERE id = ANY($1)`,
 		[]int64{e.leader.UserID, e.handler.UserID}); err != nil {
 		t.Fatal(err)
 	}
+	outbox := notify.NewOutbox(e.db, mail.New(mail.Config{Addr: relay.Addr, From: "vanthu@tinhuy.test"}), "https://vanthu.tinhuy.test")
 	task, err := e.svc.Create(e.ctx, e.leader, actorOf(e.leader), tasks.CreateInput{Title: "Nộp báo cáo tháng",
 		Assignees: []tasks.AssigneeInput{{Target: tasks.Target{UserID: e.handler.UserID}, Role: tasks.RoleLead}},
 		StartDate: day("2026-04-23"), DueInWorkingDays: intp(5)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Set after giving the task: its assignment e-mail would go out in the
-	// background and race with what this test reads.
-	e.svc.Mailer = mail.New(mail.Config{Addr: addr, From: "vanthu@tinhuy.test"})
-	e.svc.BaseURL = "https://vanthu.tinhuy.test"
+	if res, err := outbox.Deliver(e.ctx, 50); err != nil || res.Sent != 1 {
+		t.Fatalf("deliver after giving the task = %+v, %v", res, err)
+	}
 	res, err := e.svc.Escalate(e.ctx, time.Date(2026, 5, 6, 1, 0, 0, 0, time.UTC))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Overdue != 1 || res.Emails != 2 {
-		t.Fatalf("escalation = %+v, want one overdue task e-mailed to two people", res)
+	if res.Overdue != 1 || res.Notifications != 2 {
+		t.Fatalf("escalation = %+v, want one overdue task notified to two people", res)
 	}
-	msgs := got()
+	if res, err := outbox.Deliver(e.ctx, 50); err != nil || res.Sent != 2 {
+		t.Fatalf("deliver after escalating = %+v, %v", res, err)
+	}
+	if res, err := outbox.Deliver(e.ctx, 50); err != nil || res != (notify.Delivery{}) {
+		t.Fatalf("a third pass = %+v, %v; want nothing left", res, err)
+	}
+	msgs := relay.Messages()
 	link := fmt.Sprintf("https://vanthu.tinhuy.test/tasks/%d", task.ID)
-	if m := msgs["bithu@tinhuy.test"]; !strings.Contains(m, "Việc đã giao quá hạn (hạn 05/05/2026)") || !strings.Contains(m, link) {
-		t.Fatalf("assigner's e-mail = %q", m)
+	if len(msgs) != 3 {
+		t.Fatalf("%d e-mails, want 3: %+v", len(msgs), msgs)
 	}
-	if m := msgs["chuyenvien@tinhuy.test"]; !strings.Contains(m, "Quá hạn công việc") {
-		t.Fatalf("handler's e-mail = %q", m)
+	if m := msgs[0]; m.To != "chuyenvien@tinhuy.test" || !strings.HasPrefix(m.Subject, "[Vanthu] ") ||
+		!strings.Contains(m.Body, "Giao việc") || !strings.Contains(m.Body, "Nộp báo cáo tháng") || !strings.Contains(m.Body, link) {
+		t.Fatalf("assignment e-mail = %+v", m)
+	}
+	byTo := map[string]smtptest.Message{}
+	for _, m := range msgs[1:] {
+		byTo[m.To] = m
+	}
+	if m := byTo["bithu@tinhuy.test"]; m.Subject != "[Vanthu] Việc đã giao quá hạn (hạn 05/05/2026): Nộp báo cáo tháng" || !strings.Contains(m.Body, link) {
+		t.Fatalf("assigner's e-mail = %+v", m)
+	}
+	if m := byTo["chuyenvien@tinhuy.test"]; !strings.HasPrefix(m.Subject, "[Vanthu] Quá hạn công việc") || !strings.Contains(m.Body, link) {
+		t.Fatalf("handler's e-mail = %+v", m)
 	}
 }

@@ -1,5 +1,6 @@
 // Package mail sends plain-text e-mail through an SMTP relay. It is used
-// only when VANTHU_SMTP_ADDR is set; in-app notifications never depend on it.
+// only when VANTHU_SMTP_ADDR is set (notify.Outbox sends the e-mail copies
+// of notifications through it); in-app notifications never depend on it.
 package mail
 
 import (
@@ -78,7 +79,7 @@ func (s *Sender) Send(ctx context.Context, to, subject, body string) error {
 	}
 	msg := "From: " + s.cfg.From + "\r\n" +
 		"To: " + to + "\r\n" +
-		"Subject: " + mime.QEncoding.Encode("utf-8", subject) + "\r\n" +
+		"Subject: " + encodeSubject(subject) + "\r\n" +
 		"Date: " + time.Now().Format(time.RFC1123Z) + "\r\n" +
 		"MIME-Version: 1.0\r\n" +
 		"Content-Type: text/plain; charset=utf-8\r\n" +
@@ -91,6 +92,14 @@ func (s *Sender) Send(ctx context.Context, to, subject, body string) error {
 		return fmt.Errorf("mail: send: %w", err)
 	}
 	return c.Quit()
+}
+
+// encodeSubject encodes a UTF-8 subject and folds it between its encoded
+// words, so a long Vietnamese subject never makes a header line longer
+// than SMTP allows (998 characters).
+func encodeSubject(subject string) string {
+	subject = strings.Join(strings.Fields(subject), " ")
+	return strings.ReplaceAll(mime.QEncoding.Encode("utf-8", subject), "?= =?", "?=\r\n =?")
 }
 
 func wrap(s string, n int) string {

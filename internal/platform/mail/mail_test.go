@@ -1,100 +1,71 @@
 package mail_test
 
 import (
-	"bufio"
 	"context"
-	"encoding/base64"
-	"mime"
-	"net"
 	"strings"
 	"testing"
+	"time"
 
 	"vanthu/internal/platform/mail"
+	"vanthu/internal/platform/mail/smtptest"
 )
 
-// smtpSink is a minimal SMTP server on loopback that keeps what it receives,
-// so the client's real protocol exchange is exercised.
-func smtpSink(t *testing.T) (addr string, got chan string) {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	got = make(chan string, 1)
-	go func() {
-		conn, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		defer conn.Close()
-		r := bufio.NewReader(conn)
-		say := func(s string) { conn.Write([]byte(s + "\r\n")) }
-		say("220 sink ESMTP")
-		var data strings.Builder
-		for {
-			line, err := r.ReadString('\n')
-			if err != nil {
-				return
-			}
-			cmd := strings.ToUpper(strings.TrimSpace(line))
-			switch {
-			case strings.HasPrefix(cmd, "EHLO"), strings.HasPrefix(cmd, "HELO"):
-				say("250 sink")
-			case strings.HasPrefix(cmd, "MAIL FROM"), strings.HasPrefix(cmd, "RCPT TO"):
-				data.WriteString(strings.TrimSpace(line) + "\n")
-				say("250 OK")
-			case cmd == "DATA":
-				say("354 go ahead")
-				for {
-					l, err := r.ReadString('\n')
-					if err != nil {
-						return
-					}
-					if l == ".\r\n" {
-						break
-					}
-					data.WriteString(l)
-				}
-				say("250 queued")
-			case cmd == "QUIT":
-				say("221 bye")
-				got <- data.String()
-				return
-			default:
-				say("250 OK")
-			}
-		}
-	}()
-	return ln.Addr().String(), got
-}
-
 func TestSendDeliversVietnameseSubjectAndBody(t *testing.T) {
-	addr, got := smtpSink(t)
-	s := mail.New(mail.Config{Addr: addr, From: "vanthu@example.vn"})
+	srv := smtptest.Start(t)
+	s := mail.New(mail.Config{Addr: srv.Addr, From: "vanthu@example.vn"})
 	body := "Văn bản số 57-NQ/TW sắp đến hạn xử lý."
 	if err := s.Send(context.Background(), "chuyenvien@example.vn", "Nhắc hạn xử lý văn bản", body); err != nil {
 		t.Fatal(err)
 	}
-	msg := <-got
-	if !strings.Contains(msg, "RCPT TO:<chuyenvien@example.vn>") {
-		t.Fatalf("recipient missing:\n%s", msg)
+	msgs := srv.Wait(t, 1, 10*time.Second)
+	if m := msgs[0]; m.To != "chuyenvien@example.vn" || m.From != "vanthu@example.vn" || m.Subject != "Nhắc hạn xử lý văn bản" || m.Body != body {
+		t.Fatalf("message = %+v", m)
 	}
-	var subject, encoded string
-	parts := strings.SplitN(msg, "\r\n\r\n", 2)
-	for _, h := range strings.Split(parts[0], "\r\n") {
-		if v, ok := strings.CutPrefix(h, "Subject: "); ok {
-			subject = v
+}
+
+// A long Vietnamese subject is folded between encoded words: no header
+// line goes over SMTP's 998 characters, and it reads back whole.
+func TestSendFoldsLongSubjects(t *testing.T) {
+	srv := smtptest.Start(t)
+	s := mail.New(mail.Config{Addr: srv.Addr, From: "vanthu@example.vn"})
+	subject := strings.TrimSpace(strings.Repeat("Quá hạn xử lý văn bản về việc triển khai nghị quyết ", 12))
+	if err := s.Send(context.Background(), "a@example.vn", subject, "Nội dung"); err != nil {
+		t.Fatal(err)
+	}
+	m := srv.Wait(t, 1, 10*time.Second)[0]
+	if m.Subject != subject {
+		t.Fatalf("subject = %q, want %q", m.Subject, subject)
+	}
+	for _, line := range strings.Split(m.Raw, "\r\n") {
+		if len(line) > 998 {
+			t.Fatalf("header line of %d characters: %.80s…", len(line), line)
 		}
 	}
-	encoded = strings.ReplaceAll(parts[1], "\r\n", "")
-	dec, err := new(mime.WordDecoder).DecodeHeader(subject)
-	if err != nil || dec != "Nhắc hạn xử lý văn bản" {
-		t.Fatalf("subject = %q (%v)", dec, err)
+}
+
+// With a user name the client authenticates (PLAIN, allowed on loopback).
+func TestSendAuthenticates(t *testing.T) {
+	srv := smtptest.Start(t)
+	s := mail.New(mail.Config{Addr: srv.Addr, From: "vanthu@example.vn", Username: "vanthu", Password: "mat-khau-smtp", StartTLS: true})
+	if err := s.Send(context.Background(), "a@example.vn", "Chào", "Nội dung"); err != nil {
+		t.Fatal(err)
 	}
-	raw, err := base64.StdEncoding.DecodeString(encoded)
-	if err != nil || string(raw) != body {
-		t.Fatalf("body = %q (%v)", raw, err)
+	if u := srv.Users(); len(u) != 1 || u[0] != "vanthu" {
+		t.Fatalf("authenticated as %v", u)
+	}
+}
+
+// A relay that refuses the recipient is an error, never a silent loss.
+func TestSendReportsRefusal(t *testing.T) {
+	srv := smtptest.Start(t)
+	srv.Refuse("451 4.3.0 Thu lai sau")
+	s := mail.New(mail.Config{Addr: srv.Addr, From: "vanthu@example.vn"})
+	err := s.Send(context.Background(), "a@example.vn", "Chào", "Nội dung")
+	if err == nil || !strings.Contains(err.Error(), "451") {
+		t.Fatalf("Send = %v, want the relay's 451", err)
+	}
+	if len(srv.Messages()) != 0 {
+		t.Fatal("a refused message was kept")
 	}
 }
 
