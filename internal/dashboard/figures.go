@@ -141,14 +141,25 @@ func (s *Service) Build(ctx context.Context, sub access.Subject, q Query) (Dashb
 	}
 	d := Dashboard{Unit: unit, From: q.From, To: q.To, Today: today, Period: q.Period, UnitCount: len(units)}
 	d.Scope = Scope{Viewer: sub, UnitID: unit.ID, Units: units, Clearance: sub.Clearance, From: q.From, To: q.To, Period: q.Period, Today: today}
-	if err := s.documentFigures(ctx, &d); err != nil {
+	// The sections read other tables: they run beside the document
+	// figures, each on its own connection, and keep their order.
+	widgets := make([][]Widget, len(s.sections))
+	errs := make([]error, len(s.sections)+1)
+	var wg sync.WaitGroup
+	sc := d.Scope
+	for i, sec := range s.sections {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			widgets[i], errs[i] = sec.Widgets(ctx, sc)
+		}()
+	}
+	errs[len(s.sections)] = s.documentFigures(ctx, &d)
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
 		return Dashboard{}, err
 	}
-	for _, sec := range s.sections {
-		ws, err := sec.Widgets(ctx, d.Scope)
-		if err != nil {
-			return Dashboard{}, err
-		}
+	for _, ws := range widgets {
 		d.Sections = append(d.Sections, ws...)
 	}
 	return d, nil

@@ -1,6 +1,8 @@
 package tasks_test
 
 import (
+	"fmt"
+	"slices"
 	"testing"
 
 	"vanthu/internal/access"
@@ -100,4 +102,18 @@ func TestSummary(t *testing.T) {
 	if got[0].N != 2 {
 		t.Errorf("province: %d new tasks, want 2", got[0].N)
 	}
+	// Many units take the other query shape: the same counts.
+	wide := append([]int64{}, units...)
+	for i := range 17 {
+		wide = append(wide, e.unit(fmt.Sprintf("Đảng ủy xã Số %d", i+1), "commune", e.province))
+	}
+	wideGot, err := e.svc.Summary(e.ctx, e.leader, wide, from, to, today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(wideGot, got) {
+		t.Errorf("over %d units: %+v, over 3: %+v", len(wide), wideGot, got)
+	}
+	check("department among many", e.leader, append(wide[3:], e.dept), want{tasks.StatusNew: {1, 1}, tasks.StatusInProgress: {1, 0},
+		tasks.StatusReturned: {1, 1}, tasks.StatusAccepted: {1, 0}, tasks.StatusCancelled: {1, 0}})
 }
