@@ -241,6 +241,7 @@ func cleanupRuns(ctx context.Context, pool *pgxpool.Pool, st seedState) error {
 			`DELETE FROM assignments WHERE document_id > $1 OR reply_document_id > $1`,
 			`DELETE FROM directions WHERE document_id > $1`,
 			`DELETE FROM document_files WHERE document_id > $1`,
+			`DELETE FROM file_signatures s WHERE NOT EXISTS (SELECT 1 FROM document_files df WHERE df.file_id = s.file_id) AND $1::bigint > 0`,
 			`DELETE FROM files f WHERE NOT EXISTS (SELECT 1 FROM document_files df WHERE df.file_id = f.id) AND $1::bigint > 0`,
 			`DELETE FROM documents WHERE id > $1`,
 		} {

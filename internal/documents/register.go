@@ -219,11 +219,6 @@ func (s *Service) RegisterIncoming(ctx context.Context, sub access.Subject, acto
 		} else if reg, err = s.registers.DefaultFor(ctx, tx, in.UnitID, registry.KindIncoming, s.profile); err != nil {
 			return err
 		}
-		// Arrival numbers: one sequence for the register, whatever the type.
-		number, period, series, err := registry.Take(ctx, tx, reg, now, typeCode, in.Confidentiality != identity.ClearanceNone)
-		if err != nil {
-			return err
-		}
 		sym, _ := registry.ComposeSymbol(in.CodeNumber, in.CodeNotation)
 		var organUnit any
 		if in.OrganUnitID != 0 {
@@ -235,10 +230,10 @@ func (s *Service) RegisterIncoming(ctx context.Context, sub access.Subject, acto
 				status, type_name, type_code, code_number, code_notation, symbol, issued_date, organ_name, organ_unit_id,
 				subject, page_amount, signer_position, signer_full_name, priority, priority_time, confidentiality,
 				due_date, receivers, notes, created_by)
-			VALUES ('incoming', $1, $2, $3, $4, $5, $6, '03', $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-				$19, $20, $21, $22, $23, $24, $25)
+			VALUES ('incoming', $1, $2, NULL, NULL, NULL, $3, '03', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
+				$16, $17, $18, $19, $20, $21, $22)
 			RETURNING id`,
-			in.UnitID, reg.ID, period, series, number, now, in.TypeName, typeCode, in.CodeNumber, in.CodeNotation, sym.Text,
+			in.UnitID, reg.ID, now, in.TypeName, typeCode, in.CodeNumber, in.CodeNotation, sym.Text,
 			in.IssuedDate, in.OrganName, organUnit, in.Subject, nullInt(in.PageAmount), in.SignerPosition, in.SignerFullName,
 			in.Priority, in.PriorityTime, in.Confidentiality, in.DueDate, in.Receivers, in.Notes, actor.UserID).Scan(&id)
 		if err != nil {
@@ -263,6 +258,18 @@ func (s *Service) RegisterIncoming(ctx context.Context, sub access.Subject, acto
 			if _, err := tx.Exec(ctx, `INSERT INTO organisations (name) VALUES ($1) ON CONFLICT DO NOTHING`, in.OrganName); err != nil {
 				return err
 			}
+		}
+		// Arrival numbers: one sequence for the register, whatever the
+		// type. Taken last: the counter's row stays locked until commit, so
+		// concurrent registrations in one register wait only for what
+		// follows (the number, the event and the audit entry).
+		number, period, series, err := registry.Take(ctx, tx, reg, now, typeCode, in.Confidentiality != identity.ClearanceNone)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE documents SET number_period = $2, number_series = $3, arrival_number = $4 WHERE id = $1`,
+			id, period, series, number); err != nil {
+			return fmt.Errorf("number document: %w", err)
 		}
 		if err := addEvent(ctx, tx, id, actor.UserID, "registered", map[string]any{"arrival_number": number, "register": reg.Name, "files": len(uploads)}); err != nil {
 			return err

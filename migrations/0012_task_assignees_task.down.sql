@@ -1,1 +1,0 @@
-DROP INDEX task_assignees_task;
