@@ -208,6 +208,7 @@ func (s *Service) RegisterIncoming(ctx context.Context, sub access.Subject, acto
 
 	// 2. The record, its number and its files, atomically.
 	var out Registered
+	var registeredID int64
 	err = postgres.InTx(ctx, s.db, func(tx pgx.Tx) error {
 		var reg registry.Register
 		var err error
@@ -217,6 +218,14 @@ func (s *Service) RegisterIncoming(ctx context.Context, sub access.Subject, acto
 				return apperr.Invalid("Sổ văn bản không thuộc đơn vị hoặc không phải sổ văn bản đến.", map[string]string{"register_id": "Sổ văn bản không hợp lệ."})
 			}
 		} else if reg, err = s.registers.DefaultFor(ctx, tx, in.UnitID, registry.KindIncoming, s.profile); err != nil {
+			return err
+		}
+		// Arrival numbers: one sequence for the register, whatever the
+		// type. The counter's row stays locked until commit. (Numbering
+		// the row last with an UPDATE would shorten that wait, but writes
+		// every index of the row twice: more work on a busy server.)
+		number, period, series, err := registry.Take(ctx, tx, reg, now, typeCode, in.Confidentiality != identity.ClearanceNone)
+		if err != nil {
 			return err
 		}
 		sym, _ := registry.ComposeSymbol(in.CodeNumber, in.CodeNotation)
@@ -230,10 +239,10 @@ func (s *Service) RegisterIncoming(ctx context.Context, sub access.Subject, acto
 				status, type_name, type_code, code_number, code_notation, symbol, issued_date, organ_name, organ_unit_id,
 				subject, page_amount, signer_position, signer_full_name, priority, priority_time, confidentiality,
 				due_date, receivers, notes, created_by)
-			VALUES ('incoming', $1, $2, NULL, NULL, NULL, $3, '03', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
-				$16, $17, $18, $19, $20, $21, $22)
+			VALUES ('incoming', $1, $2, $3, $4, $5, $6, '03', $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
+				$19, $20, $21, $22, $23, $24, $25)
 			RETURNING id`,
-			in.UnitID, reg.ID, now, in.TypeName, typeCode, in.CodeNumber, in.CodeNotation, sym.Text,
+			in.UnitID, reg.ID, period, series, number, now, in.TypeName, typeCode, in.CodeNumber, in.CodeNotation, sym.Text,
 			in.IssuedDate, in.OrganName, organUnit, in.Subject, nullInt(in.PageAmount), in.SignerPosition, in.SignerFullName,
 			in.Priority, in.PriorityTime, in.Confidentiality, in.DueDate, in.Receivers, in.Notes, actor.UserID).Scan(&id)
 		if err != nil {
@@ -259,33 +268,23 @@ func (s *Service) RegisterIncoming(ctx context.Context, sub access.Subject, acto
 				return err
 			}
 		}
-		// Arrival numbers: one sequence for the register, whatever the
-		// type. Taken last: the counter's row stays locked until commit, so
-		// concurrent registrations in one register wait only for what
-		// follows (the number, the event and the audit entry).
-		number, period, series, err := registry.Take(ctx, tx, reg, now, typeCode, in.Confidentiality != identity.ClearanceNone)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `UPDATE documents SET number_period = $2, number_series = $3, arrival_number = $4 WHERE id = $1`,
-			id, period, series, number); err != nil {
-			return fmt.Errorf("number document: %w", err)
-		}
 		if err := addEvent(ctx, tx, id, actor.UserID, "registered", map[string]any{"arrival_number": number, "register": reg.Name, "files": len(uploads)}); err != nil {
 			return err
 		}
-		if err := audit.Record(ctx, tx, actor.Entry("document.register", "document", fmt.Sprint(id),
-			map[string]any{"arrival_number": number, "register_id": reg.ID, "files": len(uploads)})); err != nil {
-			return err
-		}
-		if out.Document, err = getDocument(ctx, tx, id); err != nil {
-			return err
-		}
-		out.Files, err = listFiles(ctx, tx, id)
-		return err
+		registeredID = id
+		return audit.Record(ctx, tx, actor.Entry("document.register", "document", fmt.Sprint(id),
+			map[string]any{"arrival_number": number, "register_id": reg.ID, "files": len(uploads)}))
 	})
 	if err != nil {
 		cleanup()
+		return Registered{}, err
+	}
+	// Read back after the commit: the register's counter and the audit
+	// chain stay locked until then, so the transaction ends with them.
+	if out.Document, err = getDocument(ctx, s.db, registeredID); err != nil {
+		return Registered{}, err
+	}
+	if out.Files, err = listFiles(ctx, s.db, registeredID); err != nil {
 		return Registered{}, err
 	}
 	if allowDuplicate && in.CodeNumber != "" {
