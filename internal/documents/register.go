@@ -220,10 +220,27 @@ func (s *Service) RegisterIncoming(ctx context.Context, sub access.Subject, acto
 		} else if reg, err = s.registers.DefaultFor(ctx, tx, in.UnitID, registry.KindIncoming, s.profile); err != nil {
 			return err
 		}
+		// What does not need the document goes first: the register's
+		// counter, taken next, stays locked until commit.
+		fileIDs := make([]int64, len(uploads))
+		for i, u := range uploads {
+			if err := tx.QueryRow(ctx, `
+				INSERT INTO files (object_key, sha256, size, content_type, created_by) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+				stored[i].Key, stored[i].SHA256, stored[i].Size, u.ContentType, actor.UserID).Scan(&fileIDs[i]); err != nil {
+				return fmt.Errorf("insert file: %w", err)
+			}
+			if err := u.RecordFinding(ctx, tx, fileIDs[i]); err != nil {
+				return err
+			}
+		}
+		if in.OrganUnitID == 0 {
+			if _, err := tx.Exec(ctx, `INSERT INTO organisations (name) VALUES ($1) ON CONFLICT DO NOTHING`, in.OrganName); err != nil {
+				return err
+			}
+		}
 		// Arrival numbers: one sequence for the register, whatever the
-		// type. The counter's row stays locked until commit. (Numbering
-		// the row last with an UPDATE would shorten that wait, but writes
-		// every index of the row twice: more work on a busy server.)
+		// type. (Numbering the row last with an UPDATE would shorten the
+		// wait further, but writes every index of the row twice.)
 		number, period, series, err := registry.Take(ctx, tx, reg, now, typeCode, in.Confidentiality != identity.ClearanceNone)
 		if err != nil {
 			return err
@@ -248,24 +265,10 @@ func (s *Service) RegisterIncoming(ctx context.Context, sub access.Subject, acto
 		if err != nil {
 			return fmt.Errorf("insert document: %w", err)
 		}
-		for i, u := range uploads {
-			var fileID int64
-			if err := tx.QueryRow(ctx, `
-				INSERT INTO files (object_key, sha256, size, content_type, created_by) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-				stored[i].Key, stored[i].SHA256, stored[i].Size, u.ContentType, actor.UserID).Scan(&fileID); err != nil {
-				return fmt.Errorf("insert file: %w", err)
-			}
+		for i, fileID := range fileIDs {
 			if _, err := tx.Exec(ctx, `INSERT INTO document_files (document_id, file_id, name, position) VALUES ($1, $2, $3, $4)`,
-				id, fileID, u.Name, i+1); err != nil {
+				id, fileID, uploads[i].Name, i+1); err != nil {
 				return fmt.Errorf("link file: %w", err)
-			}
-			if err := u.RecordFinding(ctx, tx, fileID); err != nil {
-				return err
-			}
-		}
-		if in.OrganUnitID == 0 {
-			if _, err := tx.Exec(ctx, `INSERT INTO organisations (name) VALUES ($1) ON CONFLICT DO NOTHING`, in.OrganName); err != nil {
-				return err
 			}
 		}
 		if err := addEvent(ctx, tx, id, actor.UserID, "registered", map[string]any{"arrival_number": number, "register": reg.Name, "files": len(uploads)}); err != nil {
