@@ -37,11 +37,11 @@ func seedWork(ctx context.Context, pool *pgxpool.Pool, docs int, now time.Time) 
 			INSERT INTO tasks (unit_id, source, title, description, priority, status, start_date, due_date, progress, assigner_id, created_at)
 			SELECT p.unit_id, 'standalone', $1 || 'Tham mưu triển khai nhiệm vụ số ' || g, '', (ARRAY['low', 'normal', 'normal', 'high', 'urgent'])[1 + g % 5],
 				s.status, s.start_date, s.start_date + (5 + g % 26), CASE s.status WHEN 'accepted' THEN 100 WHEN 'completed' THEN 100
-					WHEN 'in_progress' THEN 50 ELSE 0 END, $2, s.start_date::timestamptz
-			FROM generate_series(1, $3::int) g
+					WHEN 'in_progress' THEN 50 ELSE 0 END, (SELECT id FROM users WHERE login = 'bithu.tinh'), s.start_date::timestamptz
+			FROM generate_series(1, $2::int) g
 			CROSS JOIN n
 			JOIN h p ON p.k = (g * 7) % n.c
-			CROSS JOIN LATERAL (SELECT $4::date + ((g::bigint * 7919) % $5::int)::int AS start_date,
+			CROSS JOIN LATERAL (SELECT $3::date + ((g::bigint * 7919) % $4::int)::int AS start_date,
 				CASE g % 20 WHEN 0 THEN 'cancelled' WHEN 1 THEN 'new' WHEN 2 THEN 'returned' WHEN 3 THEN 'in_progress'
 					WHEN 4 THEN 'in_progress' WHEN 5 THEN 'completed' ELSE 'accepted' END AS status) s
 			RETURNING id, unit_id)
@@ -49,11 +49,10 @@ func seedWork(ctx context.Context, pool *pgxpool.Pool, docs int, now time.Time) 
 		SELECT t.id, h.user_id, NULL, 'lead' FROM t JOIN h ON h.unit_id = t.unit_id AND h.k % 3 = t.id % 3
 		UNION ALL
 		SELECT t.id, NULL, (SELECT unit_id FROM h ORDER BY k OFFSET ((t.id * 13) % (SELECT c FROM n)) LIMIT 1), 'cooperate'
-		FROM t WHERE t.id % 4 = 0`, workTitle, leaderID(ctx, pool), docs/10, start, days)
+		FROM t WHERE t.id % 4 = 0`, workTitle, docs/10, start, days)
 	if err != nil {
 		return fmt.Errorf("bench tasks: %w", err)
 	}
-	// A cooperating unit may be the lead's own: keep one row per unit.
 	logf("  %d task assignees", tag.RowsAffected())
 
 	_, err = pool.Exec(ctx, `
@@ -105,10 +104,4 @@ func seedWork(ctx context.Context, pool *pgxpool.Pool, docs int, now time.Time) 
 	}
 	logf("work for the dashboards: %d tasks, %d report submissions (%s)", tasks, subs, time.Since(t0).Round(time.Millisecond))
 	return nil
-}
-
-func leaderID(ctx context.Context, pool *pgxpool.Pool) int64 {
-	var id int64
-	_ = pool.QueryRow(ctx, `SELECT id FROM users WHERE login = 'bithu.tinh'`).Scan(&id)
-	return id
 }

@@ -11,8 +11,8 @@
 // chosen unit's subtree (children and predecessors, as access scope
 // works) within the viewer's scope, up to the viewer's clearance.
 //
-// Other capabilities add their own figures as Sections: a small query over
-// the Scope and a Widget (see Counts).
+// Other capabilities add their own figures as Sections: a query of theirs
+// over the Scope, drawn as Widgets (the server wires them).
 package dashboard
 
 import (

@@ -69,10 +69,10 @@ func (s *Service) Compliance(ctx context.Context, sub access.Subject, units []in
 	u := a.Add(units)
 	where := fmt.Sprintf(`c.due_date BETWEEN %s::date AND %s::date AND %s`,
 		a.Add(dateOnly(from)), a.Add(dateOnly(to)), sub.ReportSubmissionPredicate("c.issuer_unit_id", "c.unit_id")(&a))
-	// The view's own state reads the clock; the dashboard's day decides.
-	state := fmt.Sprintf(`CASE WHEN c.first_submitted_on IS NULL THEN
-			CASE WHEN c.due_date < %s::date THEN 'missing' ELSE 'not_due' END
-		WHEN c.first_submitted_on <= c.due_date THEN 'on_time' ELSE 'late' END`, a.Add(dateOnly(today)))
+	// The view judges what was sent; what was not depends on the day,
+	// and the dashboard's day decides (the view reads the clock).
+	state := fmt.Sprintf(`CASE WHEN c.first_submitted_on IS NOT NULL THEN c.compliance
+		WHEN c.due_date < %s::date THEN 'missing' ELSE 'not_due' END`, a.Add(dateOnly(today)))
 	rows, _ := s.db.Query(ctx, fmt.Sprintf(`SELECT %[3]s AS state,
 			count(*) FILTER (WHERE c.unit_id = ANY(%[1]s::bigint[]) AND NOT c.issuer_unit_id = ANY(%[1]s::bigint[])),
 			count(*) FILTER (WHERE c.issuer_unit_id = ANY(%[1]s::bigint[]))

@@ -71,18 +71,17 @@ func complianceWidget(counts []reports.ComplianceCount) dashboard.Widget {
 		Table: dashboard.Table{Columns: []dashboard.Column{{Label: "Tình trạng"}, {Label: "Gửi cấp trên", Numeric: true},
 			{Label: "Cấp dưới gửi đến", Numeric: true}},
 			Empty: "Không có kỳ báo cáo nào đến hạn trong khoảng thời gian này."}}
-	var sent, received int64
-	due := map[bool]int64{} // sent or received reports already due, and of them on time
-	onTime := map[bool]int64{}
+	// Totals, those already due, and of them on time: sent, received.
+	var sent, received, sentDue, receivedDue, sentOnTime, receivedOnTime int64
 	for _, c := range counts {
 		sent += c.Sent
 		received += c.Received
 		if c.State != reports.ComplianceNotDue {
-			due[true] += c.Sent
-			due[false] += c.Received
+			sentDue += c.Sent
+			receivedDue += c.Received
 		}
 		if c.State == reports.ComplianceOnTime {
-			onTime[true], onTime[false] = c.Sent, c.Received
+			sentOnTime, receivedOnTime = c.Sent, c.Received
 		}
 	}
 	if sent+received == 0 {
@@ -100,7 +99,7 @@ func complianceWidget(counts []reports.ComplianceCount) dashboard.Widget {
 	w.Table.Rows = append(w.Table.Rows,
 		dashboard.Row{Total: true, Cells: []dashboard.Cell{dashboard.Text("Tổng cộng"), dashboard.Int(sent, ""), dashboard.Int(received, "")}},
 		dashboard.Row{Cells: []dashboard.Cell{dashboard.Text("Tỷ lệ đúng hạn (trên số đã đến hạn)"),
-			dashboard.Rate(ratio(onTime[true], due[true])), dashboard.Rate(ratio(onTime[false], due[false]))}})
+			dashboard.Rate(ratio(sentOnTime, sentDue)), dashboard.Rate(ratio(receivedOnTime, receivedDue))}})
 	return w
 }
 
