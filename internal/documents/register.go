@@ -208,7 +208,6 @@ func (s *Service) RegisterIncoming(ctx context.Context, sub access.Subject, acto
 
 	// 2. The record, its number and its files, atomically.
 	var out Registered
-	var registeredID int64
 	err = postgres.InTx(ctx, s.db, func(tx pgx.Tx) error {
 		var reg registry.Register
 		var err error
@@ -274,20 +273,20 @@ func (s *Service) RegisterIncoming(ctx context.Context, sub access.Subject, acto
 		if err := addEvent(ctx, tx, id, actor.UserID, "registered", map[string]any{"arrival_number": number, "register": reg.Name, "files": len(uploads)}); err != nil {
 			return err
 		}
-		registeredID = id
-		return audit.Record(ctx, tx, actor.Entry("document.register", "document", fmt.Sprint(id),
-			map[string]any{"arrival_number": number, "register_id": reg.ID, "files": len(uploads)}))
+		if err := audit.Record(ctx, tx, actor.Entry("document.register", "document", fmt.Sprint(id),
+			map[string]any{"arrival_number": number, "register_id": reg.ID, "files": len(uploads)})); err != nil {
+			return err
+		}
+		// Read back in the transaction: a failure after a commit would tell
+		// the clerk it failed when the document is in the register.
+		if out.Document, err = getDocument(ctx, tx, id); err != nil {
+			return err
+		}
+		out.Files, err = listFiles(ctx, tx, id)
+		return err
 	})
 	if err != nil {
 		cleanup()
-		return Registered{}, err
-	}
-	// Read back after the commit: the register's counter and the audit
-	// chain stay locked until then, so the transaction ends with them.
-	if out.Document, err = getDocument(ctx, s.db, registeredID); err != nil {
-		return Registered{}, err
-	}
-	if out.Files, err = listFiles(ctx, s.db, registeredID); err != nil {
 		return Registered{}, err
 	}
 	if allowDuplicate && in.CodeNumber != "" {
